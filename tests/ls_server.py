@@ -1,0 +1,1 @@
+"""Placeholder: the real Label Studio fixture lands with the Label Studio work."""
