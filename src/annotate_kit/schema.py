@@ -66,7 +66,7 @@ class Layer:
     attributes: dict[str, str]  # attribute property -> vocabulary name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: load_scheme() caches one per dir
 class Scheme:
     version: str
     record_schema: dict[str, Any]

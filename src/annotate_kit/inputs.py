@@ -1,0 +1,147 @@
+"""Read what validate, export and evaluate take: records JSONL or a Label Studio JSON export.
+
+Every record comes with where it was found (file, line or JSON path, task, annotation), so
+a problem can point at it. Label Studio tasks become one record per annotation; a task with
+no annotation yields none and is counted, never silently skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotate_kit.errors import ForeignExportError, InputError
+from annotate_kit.lsformat import ConversionProblem, task_to_record
+from annotate_kit.records import Record
+
+
+@dataclass
+class Item:
+    """One record and its provenance."""
+
+    record: Record
+    file: str
+    line: int | None = None  # JSONL line
+    pointer: str | None = None  # JSON path in a Label Studio export
+    conversion: list[ConversionProblem] = field(default_factory=list)
+
+
+@dataclass
+class ReadStats:
+    files: int = 0
+    tasks: int = 0
+    tasks_without_annotations: int = 0
+    records: int = 0
+
+
+def iter_items(paths: list[str | Path], stats: ReadStats | None = None) -> Iterator[Item]:
+    """Records from every file in order; raise InputError for a file that cannot be used."""
+    stats = stats if stats is not None else ReadStats()
+    for raw in paths:
+        path = Path(raw)
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        stats.files += 1
+        if path.suffix.lower() == ".jsonl":
+            yield from _jsonl_items(path, stats)
+        else:
+            yield from _json_items(path, stats)
+
+
+def _jsonl_items(path: Path, stats: ReadStats) -> Iterator[Item]:
+    loads = json.loads
+    try:
+        handle = path.open(encoding="utf-8")
+        with handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    row = loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputError(
+                        f"{path}:{number}: invalid JSON ({exc.msg} at column {exc.colno})"
+                    ) from None
+                if isinstance(row, dict) and "annotations" in row and "data" in row:
+                    yield from _task_items(row, path, f"$[{number - 1}]", stats, line=number)
+                    continue
+                if not isinstance(row, dict):
+                    raise InputError(f"{path}:{number}: expected a JSON object (a record)")
+                stats.records += 1
+                yield Item(row, str(path), line=number)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+
+
+def _json_items(path: Path, stats: ReadStats) -> Iterator[Item]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg} at column {exc.colno})") from None
+    if isinstance(doc, dict):
+        doc = [doc]
+    if not isinstance(doc, list):
+        raise InputError(f"{path}: expected a Label Studio export (a JSON list of tasks)")
+    for index, entry in enumerate(doc):
+        if not isinstance(entry, dict):
+            raise InputError(f"{path}: $[{index}] is not an object")
+        if "completions" in entry and "annotations" not in entry:
+            raise ForeignExportError(
+                f"{path}: $[{index}] uses the legacy 'completions' format of Label Studio < 1.0; "
+                "export the project again from a current Label Studio (JSON format)"
+            )
+        if "data" in entry:
+            yield from _task_items(entry, path, f"$[{index}]", stats)
+        elif "doc_id" in entry and "text" in entry:
+            stats.records += 1
+            yield Item(entry, str(path), pointer=f"$[{index}]")
+        else:
+            raise InputError(
+                f"{path}: $[{index}] is neither a Label Studio task (with 'data') "
+                "nor an annotation record (with 'doc_id' and 'text')"
+            )
+
+
+def _task_items(
+    task: dict[str, Any], path: Path, pointer: str, stats: ReadStats, line: int | None = None
+) -> Iterator[Item]:
+    stats.tasks += 1
+    data = task.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        raise ForeignExportError(
+            f"{path}: {pointer}.data has no 'text' field: this export was not made from "
+            "annotate-kit tasks (annotate-kit convert writes data.text and data.doc_id)"
+        )
+    annotations = task.get("annotations") or []
+    if not annotations:
+        stats.tasks_without_annotations += 1
+    for index, annotation in enumerate(annotations):
+        where = f"{pointer}.annotations[{index}]"
+        if not isinstance(annotation, dict):
+            raise InputError(f"{path}: {where} is not an object")
+        record, problems = task_to_record(task, annotation, path=where)
+        _check_foreign(path, where, problems, annotation)
+        stats.records += 1
+        yield Item(record, str(path), line=line, pointer=where, conversion=problems)
+
+
+def _check_foreign(
+    path: Path, where: str, problems: list[ConversionProblem], annotation: dict[str, Any]
+) -> None:
+    """An annotation none of whose results fit the scheme was made with another config."""
+    result = annotation.get("result")
+    if not problems or not isinstance(result, list) or not result:
+        return
+    misfits = [p for p in problems if "fits no layer" in p.message]
+    if len(misfits) == len(result):
+        controls = sorted({str((p.value or {}).get("from_name")) for p in misfits})
+        raise ForeignExportError(
+            f"{path}: {where}: none of its results come from annotate-kit's labeling config "
+            f"(controls found: {', '.join(controls)}); was this project set up by "
+            "'annotate-kit push'? Run 'annotate-kit config' to see the expected config"
+        )
