@@ -1,0 +1,3 @@
+from annotate_kit.cli import main
+
+main()

@@ -1,0 +1,217 @@
+"""The command line: each command parses options, calls one library function, prints.
+
+AnnotateKitError becomes "Error: [CODE] message" on stderr and the error's exit code;
+anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from annotate_kit import __version__
+from annotate_kit.errors import AnnotateKitError
+
+FORMATS = ("text", "json", "github")
+
+
+def fails_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the toolkit's own errors into one clean line and a non-zero exit."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except AnnotateKitError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="annotate-kit")
+def main() -> None:
+    """Build claim, source and hedging datasets with Label Studio.
+
+    documents --convert--> tasks --push--> Label Studio --pull--> annotations
+    --validate--> records --export--> Hugging Face dataset
+
+    Run 'annotate-kit COMMAND --help' for each step, with an example.
+    """
+
+
+@main.command()
+@fails_cleanly
+def config() -> None:
+    """Print the Label Studio labeling config generated from schema/.
+
+    Paste it into a project's Settings > Labeling Interface, or let 'push' set it.
+
+    Example: annotate-kit config > labeling-config.xml
+    """
+    from annotate_kit.lsconfig import labelstudio_config
+
+    click.echo(labelstudio_config())
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", default="-", show_default=True,
+              help="tasks.json (a JSON list), tasks.jsonl, or - for JSONL on stdout.")
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl"]), default=None,
+              help="Output format; default from the file name (JSONL for stdout).")
+@click.option("--lang", default=None, help="Language of every document (fr, en); default: detected per document.")
+@click.option("--encoding", default="utf-8", show_default=True, help="Encoding of .txt/.md/.html/.jsonl inputs.")
+@click.option("--exclude", multiple=True, default=None, metavar="GLOB",
+              help="File names to skip when walking directories (repeatable). "
+                   "Default: *.gold.jsonl, README.md, GUIDELINES.md, CHANGELOG.md, hidden files.")
+@click.option("--preannotate/--no-preannotate", default=False, show_default=True,
+              help="Add entity, cue and claim suggestions as Label Studio predictions (spaCy + lexicons).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
+              help="Processes for --preannotate.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when a terminal).")
+@fails_cleanly
+def convert(inputs: tuple[Path, ...], *, out: str, fmt: str | None, lang: str | None, encoding: str,
+            exclude: tuple[str, ...], preannotate: bool, workers: int, progress: bool | None) -> None:
+    """Turn documents into Label Studio tasks.
+
+    INPUTS are .txt, .md, .jsonl (one object per line with a "text" field; other fields are
+    kept as metadata) and .html files (main article text extracted), or directories, walked
+    recursively. Each document becomes one task whose data.doc_id is derived from its text, so
+    converting again gives identical output. Nothing is written if any input is bad.
+
+    Example: annotate-kit convert seeds/ -o tasks.json --preannotate
+    """
+    from annotate_kit.convert import DEFAULT_EXCLUDE
+    from annotate_kit.convert import convert as run
+
+    summary = run(
+        inputs, out=out, fmt=fmt, lang=lang, encoding=encoding,
+        exclude=exclude or DEFAULT_EXCLUDE, preannotate=preannotate, workers=workers,
+        progress=sys.stderr.isatty() if progress is None else progress,
+    )
+    for source, doc_id in summary.duplicates:
+        click.echo(f"note: {source} has the same text as an earlier document ({doc_id}); one task kept", err=True)
+    click.echo(
+        f"{summary.tasks} tasks from {summary.documents} documents in {summary.files} files"
+        + (f" ({summary.preannotated} pre-annotated)" if preannotate else "")
+        + (f", {summary.normalized} normalised to NFC" if summary.normalized else "")
+        + f" -> {'stdout' if out == '-' else out}",
+        err=True,
+    )
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text for people, json for tools, github for workflow annotations.")
+@click.option("--rejects", type=click.Path(path_type=Path), default=None,
+              help="Write every invalid record, with its problems, to this JSONL file.")
+@fails_cleanly
+def validate(files: tuple[Path, ...], *, fmt: str, rejects: Path | None) -> None:
+    """Check annotation records against schema/ and the rules a schema cannot express.
+
+    FILES are records JSONL or Label Studio JSON exports (each annotation becomes a record).
+    Checks: the JSON Schema, offsets inside the text, text[start:end] equal to the span text,
+    labels in the vocabularies, relation ends present and of the allowed layers, every cue
+    attached to a claim, claim sources consistent with SOURCE_OF, unique ids, schema version.
+
+    Exit status: 0 all valid, 1 some invalid, 2 unusable input.
+
+    Example: annotate-kit validate export.json --format github --rejects rejects.jsonl
+    """
+    from annotate_kit.validate import format_problems, validate_paths
+
+    if rejects is not None:
+        with rejects.open("w", encoding="utf-8") as handle:
+            report = validate_paths(list(files), rejects=handle)
+    else:
+        report = validate_paths(list(files))
+    click.echo(format_problems(report, fmt))
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path),
+              help="Dataset folder to write, e.g. exports/NAME.")
+@click.option("--split", "ratios", default="0.8,0.1,0.1", show_default=True,
+              help="train,validation,test ratios (by document).")
+@click.option("--skip-invalid", is_flag=True, help="Export the valid records and report the invalid ones.")
+@click.option("--overwrite", is_flag=True, help="Replace the output folder if it exists.")
+@click.option("--license", "license_id", default="unknown", show_default=True,
+              help="Licence id for the dataset card (e.g. cc-by-4.0).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when a terminal).")
+@fails_cleanly
+def export(files: tuple[Path, ...], *, out: Path, ratios: str, skip_invalid: bool, overwrite: bool,
+           license_id: str, progress: bool | None) -> None:
+    """Write validated records as a Hugging Face dataset folder (Parquet + dataset card).
+
+    Takes what 'validate' takes. One gold record per document (ground truth first, see the
+    card), deterministic splits by document id. The folder opens offline with
+    datasets.load_dataset(FOLDER).
+
+    Example: annotate-kit export annotations.jsonl -o exports/mydata --license cc-by-4.0
+    """
+    from annotate_kit.export import export_dataset
+
+    try:
+        parsed = tuple(float(r) for r in ratios.split(","))
+    except ValueError:
+        raise click.BadParameter(f"{ratios!r} is not three comma-separated numbers", param_hint="--split") from None
+    summary = export_dataset(
+        list(files), out=out, ratios=parsed, skip_invalid=skip_invalid, overwrite=overwrite,
+        license_id=license_id, progress=sys.stderr.isatty() if progress is None else progress,
+    )
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    splits = ", ".join(f"{s} {n}" for s, n in summary.split_rows.items())
+    click.echo(
+        f"{summary.records} records: {summary.exported} exported ({splits}), "
+        f"{summary.superseded} superseded, {summary.cancelled} cancelled, {summary.invalid} invalid -> {out}"
+    )
+
+
+@main.command()
+@click.option("--seeds", "seeds_dir", default="seeds", show_default=True, type=click.Path(path_type=Path),
+              help="Folder with the documents and their *.gold.jsonl records.")
+@click.option("-o", "--output", "out_dir", default="exports", show_default=True, type=click.Path(path_type=Path),
+              help="Where the tasks and the dataset go.")
+@click.option("--preannotate/--no-preannotate", default=True, show_default=True,
+              help="Add spaCy + lexicon suggestions to the tasks.")
+@fails_cleanly
+def demo(*, seeds_dir: Path, out_dir: Path, preannotate: bool) -> None:
+    """Run the whole pipeline on the seed article: convert, validate the gold, export.
+
+    Writes OUT/seed-tasks.json (Label Studio tasks) and OUT/seed/ (the dataset).
+
+    Example: annotate-kit demo --seeds seeds -o exports
+    """
+    from annotate_kit.demo import run_demo
+
+    for line in run_demo(seeds_dir=seeds_dir, out_dir=out_dir, preannotate=preannotate):
+        click.echo(line)
+
+
+def _register_optional_commands() -> None:
+    """Commands of other modules; each module lists its click commands in COMMANDS."""
+    import importlib
+
+    for name in ("annotate_kit.cli_labelstudio", "annotate_kit.cli_preannotate"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register_optional_commands()
