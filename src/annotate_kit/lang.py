@@ -12,14 +12,14 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _FUNCTION_WORDS = {
     "fr": frozenset(
         "le la les des du de un une et est sont que qui dans pour sur avec par pas ne au aux "
-        "ce cette ces il elle ils elles nous vous se sa son ses leur leurs mais ou où été".split()
+        "ce cette ces il elle ils elles nous vous se sa son ses leur leurs mais ou où été l d à selon".split()
     ),
     "en": frozenset(
         "the a an and is are was were that which who in for on with by not to of at this "
         "these it he she they we you his her their but or been has have had from".split()
     ),
 }
-MIN_HITS = 3
+MIN_HITS = 2
 
 
 def detect_lang(text: str, *, sample: int = 5000) -> str:

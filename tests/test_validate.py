@@ -1,0 +1,102 @@
+"""validate: the golden corpus (one case per file), output formats, rejects, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from annotate_kit.cli import main
+from annotate_kit.records import new_record
+from annotate_kit.validate import check_record, validate_paths
+
+DATA = Path(__file__).parent / "data"
+VALID = sorted((DATA / "valid").iterdir())
+INVALID = sorted((DATA / "invalid").iterdir())
+UNUSABLE = sorted((DATA / "unusable").iterdir())
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: p.name)
+def test_valid_cases_have_no_problem(path: Path):
+    report = validate_paths([path])
+    assert report.problems == []
+    assert report.records > 0
+    assert report.valid == report.records
+
+
+@pytest.mark.parametrize("path", INVALID, ids=lambda p: p.name)
+def test_invalid_case_reports_the_code_in_its_name(path: Path):
+    expected = path.name.split("-", 1)[0]
+    report = validate_paths([path])
+    assert report.invalid == 1
+    assert expected in {p.code for p in report.problems}
+    first = next(p for p in report.problems if p.code == expected)
+    assert first.file == str(path)
+    assert first.path.startswith("$")
+
+
+@pytest.mark.parametrize("path", UNUSABLE, ids=lambda p: p.name)
+def test_unusable_input_exits_2_with_one_line(path: Path):
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: [E20")
+    assert str(path) in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_exit_codes_and_text_summary():
+    runner = CliRunner()
+    ok = runner.invoke(main, ["validate", str(DATA / "valid" / "minimal-record.jsonl")])
+    assert (ok.exit_code, ok.output) == (0, "1 records: 1 valid, 0 invalid\n")
+    bad = DATA / "invalid" / "E111-span-text-mismatch.jsonl"
+    result = runner.invoke(main, ["validate", str(bad)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        f"{bad}:1 annotation a1 doc doc-b785fa853f0daa4f span e1 $.entities[0].text: "
+        "[E111] span text 'Kreml' is not text[9:16] = 'Kremlin'"
+    )
+    assert result.output.splitlines()[-1] == "1 records: 0 valid, 1 invalid"
+
+
+def test_labelstudio_export_points_at_task_and_annotation():
+    path = DATA / "invalid" / "E160-choice-on-entity.json"
+    (problem,) = validate_paths([path]).problems
+    assert (problem.task_id, problem.annotation_id, problem.pointer) == (1, "5", "$[0].annotations[0]")
+    assert problem.path == "$[0].annotations[0].result[19]"
+
+
+def test_labelstudio_export_counts_cancelled_and_unannotated_tasks():
+    report = validate_paths([DATA / "valid" / "labelstudio-export.json"])
+    assert (report.records, report.valid, report.cancelled) == (3, 3, 1)
+    assert (report.stats.tasks, report.stats.tasks_without_annotations) == (2, 1)
+
+
+def test_json_and_github_formats():
+    bad = str(DATA / "invalid" / "E130-unattached-cue.jsonl")
+    result = CliRunner().invoke(main, ["validate", bad, "--format", "json"])
+    payload = json.loads(result.output)
+    assert (payload["records"], payload["valid"], payload["invalid"]) == (1, 0, 1)
+    assert payload["problems"][0]["code"] == "E130"
+    assert payload["problems"][0]["span_id"] == "q3"
+    result = CliRunner().invoke(main, ["validate", bad, "--format", "github"])
+    assert result.output.startswith(f"::error file={bad},line=1,title=annotate-kit E130::")
+
+
+def test_rejects_are_written_and_counts_reconcile(tmp_path: Path):
+    inputs = [DATA / "valid" / "minimal-record.jsonl", *INVALID[:3]]
+    rejects = tmp_path / "rejects.jsonl"
+    result = CliRunner().invoke(main, ["validate", *map(str, inputs), "--rejects", str(rejects)])
+    assert result.exit_code == 1
+    lines = [json.loads(line) for line in rejects.read_text().splitlines()]
+    assert len(lines) == 3
+    assert all(line["problems"] and line["record"]["doc_id"] for line in lines)
+    assert result.output.splitlines()[-1] == "4 records: 1 valid, 3 invalid"
+
+
+def test_a_record_with_a_non_object_is_reported_not_crashing():
+    assert check_record([1, 2])[0].code == "E101"
+    record = new_record(text="abc", lang="fr")
+    record["entities"] = [{"id": "e1", "start": "0", "end": 2, "text": "ab", "label": "PER"}]
+    assert [p.code for p in check_record(record)] == ["E101"]
