@@ -52,7 +52,7 @@ def write_card(
         {
             "default": {
                 "data_files": [
-                    {"split": split, "path": f"data/{split}-*.parquet"} for split in summary.split_rows
+                    {"split": split, "path": f"data/{split}-{summary.fingerprint}-*.parquet"} for split in summary.split_rows
                 ]
             }
         }

@@ -52,6 +52,7 @@ class ExportSummary:
     label_counts: dict[str, dict[str, Counter]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     languages: set[str] = field(default_factory=set)
+    fingerprint: str = ""
     report: Report | None = None
 
 
@@ -200,9 +201,19 @@ def _write_parquet(
         flush(split)
     for writer in writers.values():
         writer.close()
+    # datasets caches a folder by its card (features, split sizes, file patterns), not by the
+    # files' content: a re-export with the same shape would load stale rows. A content hash in
+    # the file names, and so in the card's patterns, gives each export its own cache entry.
+    digest = hashlib.sha256()
     for split in SPLITS:
         if split in writers:
-            summary.split_rows[split] = pq.ParquetFile(folder / "data" / f"{split}-00000-of-00001.parquet").metadata.num_rows
+            path = folder / "data" / f"{split}-00000-of-00001.parquet"
+            digest.update(path.read_bytes())
+            summary.split_rows[split] = pq.ParquetFile(path).metadata.num_rows
+    summary.fingerprint = digest.hexdigest()[:12]
+    for split in summary.split_rows:
+        path = folder / "data" / f"{split}-00000-of-00001.parquet"
+        path.rename(path.with_name(f"{split}-{summary.fingerprint}-00000-of-00001.parquet"))
     summary.exported = sum(summary.split_rows.values())
     summary.label_counts = {s: c for s, c in counts.items() if s in writers}
     return features
