@@ -120,11 +120,13 @@ def validate_items(items: Iterator[Item], report: Report, scheme: Scheme | None 
         found = [
             Problem("E160", c.message, c.path, value=_short(c.value)) for c in item.conversion
         ] + check_record(record, scheme)
-        spans = _span_ids_by_path(record)
-        problems = [
-            Problem(**{**asdict(p), **context, "span_id": p.span_id or spans.get(_span_path(p.path))})
-            for p in found
-        ]
+        problems = []
+        if found:
+            spans = _span_ids_by_path(record)
+            problems = [
+                Problem(**{**asdict(p), **context, "span_id": p.span_id or spans.get(_span_path(p.path))})
+                for p in found
+            ]
         if problems:
             report.invalid += 1
             report.problems.extend(problems)
@@ -161,7 +163,6 @@ def _semantic_problems(record: dict[str, Any], scheme: Scheme) -> list[Problem]:
     size = len(text)
     layer_of: dict[str, str] = {}
     cue_types: dict[str, Any] = {}
-    claim_sources: dict[str, Any] = {}
     span_count = 0
     for layer in SPAN_LAYERS:
         spans = record.get(layer)
@@ -179,8 +180,6 @@ def _semantic_problems(record: dict[str, Any], scheme: Scheme) -> list[Problem]:
                 layer_of[span_id] = layer
                 if layer == "cues":
                     cue_types[span_id] = span.get("label")
-                elif layer == "claims":
-                    claim_sources[span_id] = span.get("source_kind")
             if type(start) is not int or type(end) is not int:
                 continue
             if not 0 <= start < end <= size:
@@ -195,7 +194,7 @@ def _semantic_problems(record: dict[str, Any], scheme: Scheme) -> list[Problem]:
     annotation = record.get("annotation")
     if isinstance(annotation, dict) and annotation.get("cancelled") and span_count:
         problems.append(Problem("E140", f"a cancelled (skipped) annotation has {span_count} spans", "$.annotation.cancelled"))
-    problems.extend(_relation_problems(record, scheme, layer_of, cue_types, claim_sources))
+    problems.extend(_relation_problems(record, scheme, layer_of, cue_types))
     blocks = record.get("blocks")
     if isinstance(blocks, list):
         for index, block in enumerate(blocks):
@@ -204,18 +203,31 @@ def _semantic_problems(record: dict[str, Any], scheme: Scheme) -> list[Problem]:
     return problems
 
 
+@cache
+def _relation_rules(scheme: Scheme) -> tuple[dict[str, tuple[Any, Any, Any]], dict[str, str]]:
+    """Per relation type: allowed head layers, tail layers, required cue relation; per cue type: its relation."""
+    rules = {
+        label.name: (
+            tuple(label.extra.get("x-head", ())),
+            tuple(label.extra.get("x-tail", ())),
+            label.extra.get("x-head-cue-relation"),
+        )
+        for label in scheme.vocabularies["relation_type"].labels
+    }
+    cue_relation = {label.name: label.extra.get("x-relation") for label in scheme.vocabularies["cue_type"].labels}
+    return rules, cue_relation
+
+
 def _relation_problems(
     record: dict[str, Any],
     scheme: Scheme,
     layer_of: dict[str, str],
     cue_types: dict[str, Any],
-    claim_sources: dict[str, Any],
 ) -> list[Problem]:
     problems: list[Problem] = []
     relations = record.get("relations")
     relations = relations if isinstance(relations, list) else []
-    vocab = scheme.vocabularies["relation_type"]
-    known_types = set(vocab.names)
+    rules, cue_relation = _relation_rules(scheme)
     attached: set[str] = set()
     sourced: set[str] = set()
     seen_ids: set[str] = set()
@@ -223,47 +235,52 @@ def _relation_problems(
     for index, relation in enumerate(relations):
         if not isinstance(relation, dict):
             continue
-        where = f"$.relations[{index}]"
-        rel_id, kind, head, tail = (relation.get(k) for k in ("id", "type", "head", "tail"))
+        get = relation.get
+        rel_id, kind, head, tail = get("id"), get("type"), get("head"), get("tail")
+        if rel_id in seen_ids:
+            problems.append(Problem("E124", f"relation id {rel_id!r} is used twice", f"$.relations[{index}].id"))
         if isinstance(rel_id, str):
-            if rel_id in seen_ids:
-                problems.append(Problem("E124", f"relation id {rel_id!r} is used twice", f"{where}.id"))
             seen_ids.add(rel_id)
-        link = (kind, head, tail) if isinstance(kind, str) else None
-        if link is not None and link in seen_links:
-            problems.append(Problem("E123", f"relation {kind} {head} -> {tail} appears twice", where))
+        link = (kind, head, tail)
+        if isinstance(kind, str) and link in seen_links:
+            problems.append(Problem("E123", f"relation {kind} {head} -> {tail} appears twice", f"$.relations[{index}]"))
         seen_links.add(link)
-        ends_ok = True
-        for end_name, end in (("head", head), ("tail", tail)):
-            if isinstance(end, str) and end not in layer_of:
-                problems.append(Problem("E120", f"relation {end_name} {end!r} is not a span of this record", f"{where}.{end_name}", value=end))
-                ends_ok = False
-        if not ends_ok or kind not in known_types or not isinstance(head, str) or not isinstance(tail, str):
+        head_layer = layer_of.get(head) if isinstance(head, str) else None
+        tail_layer = layer_of.get(tail) if isinstance(tail, str) else None
+        if head_layer is None or tail_layer is None:
+            for end_name, end, found in (("head", head, head_layer), ("tail", tail, tail_layer)):
+                if isinstance(end, str) and found is None:
+                    problems.append(Problem("E120", f"relation {end_name} {end!r} is not a span of this record", f"$.relations[{index}].{end_name}", value=end))
             continue
-        rule = vocab.get(kind).extra
-        for end_name, end, allowed in (("head", head, rule.get("x-head", ())), ("tail", tail, rule.get("x-tail", ()))):
-            if layer_of[end] not in allowed:
-                problems.append(Problem("E121", f"{kind} needs a {end_name} in {' or '.join(allowed)}, but {end!r} is in {layer_of[end]}", f"{where}.{end_name}", value=end))
-                ends_ok = False
-        wanted = rule.get("x-head-cue-relation")
-        if ends_ok and wanted and cue_types.get(head) in scheme.labels("cue_type"):
-            expected = scheme.cue_relation(cue_types[head])
-            if expected != kind:
-                problems.append(Problem("E122", f"a {cue_types[head]} cue links to its claim with {expected}, not {kind}", f"{where}.type", span_id=head, value=kind))
-        if ends_ok and layer_of[head] == "cues":
+        rule = rules.get(kind) if isinstance(kind, str) else None
+        if rule is None:
+            continue  # the schema check reports an unknown or missing type
+        heads, tails, wanted = rule
+        if head_layer not in heads or tail_layer not in tails:
+            for end_name, end, found, allowed in (("head", head, head_layer, heads), ("tail", tail, tail_layer, tails)):
+                if found not in allowed:
+                    problems.append(Problem("E121", f"{kind} needs a {end_name} in {' or '.join(allowed)}, but {end!r} is in {found}", f"$.relations[{index}].{end_name}", value=end))
+            continue
+        if wanted:
+            expected = cue_relation.get(cue_types.get(head))
+            if expected is not None and expected != kind:
+                problems.append(Problem("E122", f"a {cue_types[head]} cue links to its claim with {expected}, not {kind}", f"$.relations[{index}].type", span_id=head, value=kind))
             attached.add(head)
-        if ends_ok and kind == "SOURCE_OF":
+        elif kind == "SOURCE_OF":
             sourced.add(tail)
-    for layer_key, key, predicate, code, message in (
-        ("cues", "label", lambda sid, _: sid not in attached, "E130", "cue {sid!r} is attached to no claim (add CUE_OF or SCOPES_OVER)"),
-        ("claims", "source_kind", lambda sid, v: v == "MENTION" and sid not in sourced, "E131", "claim {sid!r} has source_kind MENTION but no SOURCE_OF relation"),
-        ("claims", "source_kind", lambda sid, v: v in {"AUTHOR", "UNSPECIFIED"} and sid in sourced, "E132", "claim {sid!r} has source_kind {v} but a SOURCE_OF relation"),
-    ):
-        spans = record.get(layer_key)
-        for index, span in enumerate(spans if isinstance(spans, list) else ()):
-            if isinstance(span, dict) and isinstance(span.get("id"), str) and predicate(span["id"], span.get(key)):
-                problems.append(Problem(code, message.format(sid=span["id"], v=span.get(key)), f"$.{layer_key}[{index}]", span_id=span["id"]))
-    del claim_sources
+    cues = record.get("cues")
+    for index, span in enumerate(cues if isinstance(cues, list) else ()):
+        if isinstance(span, dict) and isinstance(span.get("id"), str) and span["id"] not in attached:
+            problems.append(Problem("E130", f"cue {span['id']!r} is attached to no claim (add CUE_OF or SCOPES_OVER)", f"$.cues[{index}]", span_id=span["id"]))
+    claims = record.get("claims")
+    for index, span in enumerate(claims if isinstance(claims, list) else ()):
+        if not isinstance(span, dict) or not isinstance(span.get("id"), str):
+            continue
+        kind, sid = span.get("source_kind"), span["id"]
+        if kind == "MENTION" and sid not in sourced:
+            problems.append(Problem("E131", f"claim {sid!r} has source_kind MENTION but no SOURCE_OF relation", f"$.claims[{index}]", span_id=sid))
+        elif kind in {"AUTHOR", "UNSPECIFIED"} and sid in sourced:
+            problems.append(Problem("E132", f"claim {sid!r} has source_kind {kind} but a SOURCE_OF relation", f"$.claims[{index}]", span_id=sid))
     return problems
 
 

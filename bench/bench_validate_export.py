@@ -1,0 +1,127 @@
+"""Validate and export a generated corpus shaped like the seed gold; compare with bare baselines.
+
+Prints records/s for annotate-kit and, in the same run, for the bare baselines the issue
+names: json.loads + jsonschema-rs for validate, json.loads + pyarrow ParquetWriter for export.
+Peak memory is measured in a fresh process per corpus size, to show it stays flat.
+
+    .venv/bin/python bench/bench_validate_export.py --records 20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD = ROOT / "seeds" / "kremlin-emissaires-americains.fr.gold.jsonl"
+
+
+def make_corpus(path: Path, count: int) -> None:
+    from annotate_kit.records import doc_id_for, text_sha256
+
+    gold = json.loads(GOLD.read_text(encoding="utf-8"))
+    with path.open("w", encoding="utf-8") as out:
+        for number in range(count):
+            text = gold["text"] + f"\n[{number}]"  # spans are before the suffix: offsets unchanged
+            record = {**gold, "text": text, "doc_id": doc_id_for(text), "text_sha256": text_sha256(text)}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def bare_validate(path: Path) -> int:
+    import jsonschema_rs
+
+    from annotate_kit.schema import load_scheme
+
+    validator = jsonschema_rs.Draft202012Validator(load_scheme().validator_schema())
+    valid = 0
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            valid += validator.is_valid(json.loads(line))
+    return valid
+
+
+def bare_export(path: Path, out: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    writer = None
+    batch: list[dict] = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            batch.append(json.loads(line))
+            if len(batch) == 1000:
+                table = pa.Table.from_pylist(batch)
+                writer = writer or pq.ParquetWriter(out, table.schema)
+                writer.write_table(table)
+                batch.clear()
+    if batch:
+        table = pa.Table.from_pylist(batch)
+        writer = writer or pq.ParquetWriter(out, table.schema)
+        writer.write_table(table)
+    writer.close()
+
+
+def timed(function, *args) -> float:
+    start = time.perf_counter()
+    function(*args)
+    return time.perf_counter() - start
+
+
+def peak_rss_mb(count: int) -> float:
+    """Peak RSS of a fresh process that exports a corpus of `count` records."""
+    code = (
+        "import sys, resource, tempfile, pathlib; sys.path.insert(0, %r)\n"
+        "import bench_validate_export as b\n"
+        "from annotate_kit.export import export_dataset\n"
+        "d = pathlib.Path(tempfile.mkdtemp()); p = d / 'c.jsonl'; b.make_corpus(p, %d)\n"
+        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "export_dataset([p], out=d / 'ds')\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+    ) % (str(Path(__file__).parent), count)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=20000)
+    parser.add_argument("--memory", action="store_true", help="also measure peak RSS at two sizes")
+    args = parser.parse_args()
+
+    from annotate_kit.export import export_dataset
+    from annotate_kit.validate import validate_paths
+
+    gold = json.loads(GOLD.read_text(encoding="utf-8"))
+    spans = sum(len(gold[k]) for k in ("entities", "claims", "cues"))
+    with tempfile.TemporaryDirectory() as folder:
+        corpus = Path(folder) / "corpus.jsonl"
+        make_corpus(corpus, args.records)
+        n = args.records
+        print(f"{n} records shaped like the seed gold ({spans} spans, {len(gold['relations'])} relations each)")
+
+        bare_validate(corpus)  # warm the page cache and the validator
+        bare = timed(bare_validate, corpus)
+        ours = timed(validate_paths, [corpus])
+        report = validate_paths([corpus])
+        assert report.valid == n, report.problems[:3]
+        print(f"validate: annotate-kit {n / ours:,.0f} records/s ({n * spans / ours:,.0f} spans/s); "
+              f"bare json+jsonschema-rs {n / bare:,.0f} records/s; ratio {ours / bare:.2f}x")
+
+        bare_x = timed(bare_export, corpus, Path(folder) / "bare.parquet")
+        ours_x = timed(lambda: export_dataset([corpus], out=Path(folder) / "ds"))
+        print(f"export: annotate-kit {n / ours_x:,.0f} records/s (validation included); "
+              f"bare json+pyarrow {n / bare_x:,.0f} records/s; ratio {ours_x / bare_x:.2f}x")
+    if args.memory:
+        small, large = peak_rss_mb(n // 4), peak_rss_mb(n)
+        print(f"export peak RSS: {small:.0f} MB at {n // 4} records, {large:.0f} MB at {n} records")
+    print(f"(peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()
