@@ -29,7 +29,12 @@ def make_corpus(path: Path, count: int) -> None:
     with path.open("w", encoding="utf-8") as out:
         for number in range(count):
             text = gold["text"] + f"\n[{number}]"  # spans are before the suffix: offsets unchanged
-            record = {**gold, "text": text, "doc_id": doc_id_for(text), "text_sha256": text_sha256(text)}
+            record = {
+                **gold,
+                "text": text,
+                "doc_id": doc_id_for(text),
+                "text_sha256": text_sha256(text),
+            }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
@@ -75,7 +80,7 @@ def timed(function, *args) -> float:
 
 def peak_rss_mb(count: int) -> float:
     """Peak RSS of a fresh process that exports a corpus of `count` records."""
-    code = (
+    code = (  # noqa: UP031 - the snippet itself contains braces
         "import sys, resource, tempfile, pathlib; sys.path.insert(0, %r)\n"
         "import bench_validate_export as b\n"
         "from annotate_kit.export import export_dataset\n"
@@ -103,24 +108,33 @@ def main() -> None:
         corpus = Path(folder) / "corpus.jsonl"
         make_corpus(corpus, args.records)
         n = args.records
-        print(f"{n} records shaped like the seed gold ({spans} spans, {len(gold['relations'])} relations each)")
+        print(
+            f"{n} records shaped like the seed gold ({spans} spans, {len(gold['relations'])} relations each)"
+        )
 
         bare_validate(corpus)  # warm the page cache and the validator
         bare = timed(bare_validate, corpus)
         ours = timed(validate_paths, [corpus])
         report = validate_paths([corpus])
-        assert report.valid == n, report.problems[:3]
-        print(f"validate: annotate-kit {n / ours:,.0f} records/s ({n * spans / ours:,.0f} spans/s); "
-              f"bare json+jsonschema-rs {n / bare:,.0f} records/s; ratio {ours / bare:.2f}x")
+        if report.valid != n:
+            raise SystemExit(f"corpus should be valid: {report.problems[:3]}")
+        print(
+            f"validate: annotate-kit {n / ours:,.0f} records/s ({n * spans / ours:,.0f} spans/s); "
+            f"bare json+jsonschema-rs {n / bare:,.0f} records/s; ratio {ours / bare:.2f}x"
+        )
 
         bare_x = timed(bare_export, corpus, Path(folder) / "bare.parquet")
         ours_x = timed(lambda: export_dataset([corpus], out=Path(folder) / "ds"))
-        print(f"export: annotate-kit {n / ours_x:,.0f} records/s (validation included); "
-              f"bare json+pyarrow {n / bare_x:,.0f} records/s; ratio {ours_x / bare_x:.2f}x")
+        print(
+            f"export: annotate-kit {n / ours_x:,.0f} records/s (validation included); "
+            f"bare json+pyarrow {n / bare_x:,.0f} records/s; ratio {ours_x / bare_x:.2f}x"
+        )
     if args.memory:
         small, large = peak_rss_mb(n // 4), peak_rss_mb(n)
         print(f"export peak RSS: {small:.0f} MB at {n // 4} records, {large:.0f} MB at {n} records")
-    print(f"(peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
+    print(
+        f"(peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -34,7 +34,9 @@ def test_txt_keeps_text_exactly_and_finds_headings():
 
 def test_seed_headings_are_blocks():
     (record,) = iter_documents([SEED])
-    headings = [record["text"][b["start"] : b["end"]] for b in record["blocks"] if b["kind"] == "heading"]
+    headings = [
+        record["text"][b["start"] : b["end"]] for b in record["blocks"] if b["kind"] == "heading"
+    ]
     assert headings == [
         "Une rencontre discrète mais stratégique",
         "L’Ukraine et la question territoriale au cœur des échanges",
@@ -75,7 +77,12 @@ def test_markdown_heading_markup_is_kept_and_is_a_heading():
 
 def test_nfc_normalisation_is_recorded(tmp_path: Path):
     path = tmp_path / "nfd.txt"
-    path.write_text(unicodedata.normalize("NFD", "Le ministre a été clair et il a dit que la réunion était utile."), encoding="utf-8")
+    path.write_text(
+        unicodedata.normalize(
+            "NFD", "Le ministre a été clair et il a dit que la réunion était utile."
+        ),
+        encoding="utf-8",
+    )
     (record,) = iter_documents([path])
     assert unicodedata.is_normalized("NFC", record["text"])
     assert record["meta"]["normalization"] == "NFC"
@@ -86,7 +93,10 @@ def test_crlf_is_kept_and_blocks_match(tmp_path: Path):
     path.write_bytes("Titre\r\n\r\nLe texte est là.\r\n".encode())
     (record,) = iter_documents([path])
     assert record["text"] == "Titre\r\n\r\nLe texte est là.\r\n"
-    assert [record["text"][b["start"] : b["end"]] for b in record["blocks"]] == ["Titre", "Le texte est là."]
+    assert [record["text"][b["start"] : b["end"]] for b in record["blocks"]] == [
+        "Titre",
+        "Le texte est là.",
+    ]
 
 
 def test_rerun_gives_identical_output(tmp_path: Path):
@@ -101,9 +111,13 @@ def test_rerun_gives_identical_output(tmp_path: Path):
 
 def test_directory_walk_skips_gold_and_guidelines(tmp_path: Path):
     (tmp_path / "a.txt").write_text("Le Kremlin a annoncé la fin de la réunion.", encoding="utf-8")
-    (tmp_path / "a.gold.jsonl").write_text('{"text": "Le Kremlin a annoncé la fin de la réunion."}\n', encoding="utf-8")
+    (tmp_path / "a.gold.jsonl").write_text(
+        '{"text": "Le Kremlin a annoncé la fin de la réunion."}\n', encoding="utf-8"
+    )
     (tmp_path / "GUIDELINES.md").write_text("# Guidelines\n", encoding="utf-8")
-    assert [r["meta"]["source_file"] for r in iter_documents([tmp_path])] == [str(tmp_path / "a.txt")]
+    assert [r["meta"]["source_file"] for r in iter_documents([tmp_path])] == [
+        str(tmp_path / "a.txt")
+    ]
 
 
 def test_same_text_twice_is_one_task(tmp_path: Path):
@@ -117,13 +131,23 @@ def test_same_text_twice_is_one_task(tmp_path: Path):
     ("name", "content", "message"),
     [
         ("empty.txt", b"  \n\n", "empty.txt: empty document"),
-        ("latin1.txt", "Première ligne\nDeuxième\xe9".encode("latin-1"), "latin1.txt:1: cannot decode byte 0xe8 at offset 5 as utf-8; if the file has another encoding, pass e.g. --encoding latin-1"),
+        (
+            "latin1.txt",
+            "Première ligne\nDeuxième\xe9".encode("latin-1"),
+            "latin1.txt:1: cannot decode byte 0xe8 at offset 5 as utf-8; if the file has another encoding, pass e.g. --encoding latin-1",
+        ),
         ("bad.jsonl", b'{"text": "ok"}\n{"text": \n', "bad.jsonl:2: invalid JSON"),
-        ("notext.jsonl", b'{"body": "x"}\n', 'notext.jsonl:1: expected an object with a "text" string field'),
+        (
+            "notext.jsonl",
+            b'{"body": "x"}\n',
+            'notext.jsonl:1: expected an object with a "text" string field',
+        ),
         ("page.pdf", b"%PDF", "unsupported file type .pdf"),
     ],
 )
-def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path, name: str, content: bytes, message: str):
+def test_bad_input_exits_2_and_writes_nothing(
+    tmp_path: Path, name: str, content: bytes, message: str
+):
     good = tmp_path / "good.txt"
     good.write_text("Le Kremlin a annoncé la fin de la réunion.", encoding="utf-8")
     (tmp_path / name).write_bytes(content)
@@ -144,7 +168,7 @@ def test_latin1_hint_works(tmp_path: Path):
 
 
 def test_missing_file():
-    with pytest.raises(InputError, match="nope.txt: no such file or directory"):
+    with pytest.raises(InputError, match=r"nope\.txt: no such file or directory"):
         list(iter_documents(["nope.txt"]))
 
 
@@ -152,7 +176,15 @@ def test_cli_stdout_jsonl_and_summary_on_stderr():
     result = CliRunner().invoke(main, ["convert", str(DATA / "article.txt"), "-o", "-"])
     assert result.exit_code == 0
     task = json.loads(result.stdout.splitlines()[0])
-    assert set(task["data"]) == {"text", "doc_id", "lang", "text_sha256", "schema_version", "meta", "blocks"}
+    assert set(task["data"]) == {
+        "text",
+        "doc_id",
+        "lang",
+        "text_sha256",
+        "schema_version",
+        "meta",
+        "blocks",
+    }
     assert result.stderr == "1 tasks from 1 documents in 1 files -> stdout\n"
 
 

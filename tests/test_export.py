@@ -71,14 +71,21 @@ def test_tiny_corpus_goes_to_train_with_a_warning(tmp_path: Path):
 
 
 def test_invalid_input_is_refused_unless_skipped_and_counts_reconcile(tmp_path: Path):
-    inputs = [MINIMAL, DATA / "invalid" / "E111-span-text-mismatch.jsonl", DATA / "valid" / "labelstudio-export.json"]
+    inputs = [
+        MINIMAL,
+        DATA / "invalid" / "E111-span-text-mismatch.jsonl",
+        DATA / "valid" / "labelstudio-export.json",
+    ]
     with pytest.raises(ExportError, match="1 of 5 records are invalid; nothing was written"):
         export_dataset(inputs, out=tmp_path / "ds")
     assert not (tmp_path / "ds").exists()
     summary = export_dataset(inputs, out=tmp_path / "ds", skip_invalid=True)
     # The minimal record and the export's annotations share a document: one gold row.
     assert (summary.records, summary.invalid, summary.cancelled) == (5, 1, 1)
-    assert summary.exported + summary.superseded + summary.cancelled + summary.invalid == summary.records
+    assert (
+        summary.exported + summary.superseded + summary.cancelled + summary.invalid
+        == summary.records
+    )
     assert summary.exported == 1
 
 
@@ -107,7 +114,9 @@ def test_existing_folder_needs_overwrite(tmp_path: Path):
     assert "pass --overwrite" in result.output
     result = CliRunner().invoke(main, ["export", str(MINIMAL), "-o", str(out), "--overwrite"])
     assert result.exit_code == 0
-    assert result.stdout.startswith("1 records: 1 exported (train 1), 0 superseded, 0 cancelled, 0 invalid")
+    assert result.stdout.startswith(
+        "1 records: 1 exported (train 1), 0 superseded, 0 cancelled, 0 invalid"
+    )
     assert result.stderr.startswith("warning: only 1 documents")
 
 

@@ -16,7 +16,7 @@ from annotate_kit.lsformat import record_to_results, task_data, task_to_record
 from annotate_kit.records import new_record
 from annotate_kit.validate import check_record
 
-ALPHABET = st.sampled_from(list("abc éàœ’«» \r\n\t") + ["🎉", "𝔘", "e\u0301", "\u00a0", "😀", "ß"])
+ALPHABET = st.sampled_from([*"abc éàœ’«» \r\n\t", "🎉", "𝔘", "e\u0301", "\u00a0", "😀", "ß"])
 LABELS = ["PER", "ORG", "LOC", "MISC", "DATE", "QUANTITY"]
 
 
@@ -30,7 +30,13 @@ def annotated_records(draw):
         end = draw(st.integers(start + 1, len(text)))
         label = draw(st.sampled_from(LABELS))
         record["entities"].append(
-            {"id": f"e{number}", "start": start, "end": end, "text": text[start:end], "label": label}
+            {
+                "id": f"e{number}",
+                "start": start,
+                "end": end,
+                "text": text[start:end],
+                "label": label,
+            }
         )
     return record
 
@@ -38,7 +44,9 @@ def annotated_records(draw):
 def through_labelstudio(record):
     """The record as Label Studio stores it (JSON round trip included) and as pull reads it."""
     task = json.loads(json.dumps({"id": 7, "data": task_data(record)}))
-    annotation = json.loads(json.dumps({"id": 9, "completed_by": 1, "result": record_to_results(record)}))
+    annotation = json.loads(
+        json.dumps({"id": 9, "completed_by": 1, "result": record_to_results(record)})
+    )
     back, problems = task_to_record(task, annotation, path="$[0].annotations[0]")
     assert problems == []
     return back
@@ -76,7 +84,7 @@ def test_offsets_survive_into_the_dataset(records):
         for row in rows:
             expected = by_doc[row["doc_id"]]
             assert row["text"] == expected["text"]
-            assert [(e["start"], e["end"], e["text"], names[e["label"]]) for e in row["entities"]] == [
-                (e["start"], e["end"], e["text"], e["label"]) for e in expected["entities"]
-            ]
+            assert [
+                (e["start"], e["end"], e["text"], names[e["label"]]) for e in row["entities"]
+            ] == [(e["start"], e["end"], e["text"], e["label"]) for e in expected["entities"]]
             assert all(row["text"][e["start"] : e["end"]] == e["text"] for e in row["entities"])

@@ -19,12 +19,19 @@ from annotate_kit.schema import default_schema_dir, load_scheme
 def test_every_label_is_documented_with_examples():
     scheme = load_scheme()
     assert set(scheme.vocabularies) == {
-        "entity_label", "cue_type", "source_kind", "attribution_kind", "factuality",
-        "check_worthiness", "relation_type",
+        "entity_label",
+        "cue_type",
+        "source_kind",
+        "attribution_kind",
+        "factuality",
+        "check_worthiness",
+        "relation_type",
     }
     for vocab in scheme.vocabularies.values():
         for label in vocab.labels:
-            assert label.description and label.example_fr and label.example_en, (vocab.name, label.name)
+            assert label.description, (vocab.name, label.name)
+            assert label.example_fr, (vocab.name, label.name)
+            assert label.example_en, (vocab.name, label.name)
     assert scheme.labels("factuality") == ("CT+", "PR+", "PS+", "CT-", "PR-", "PS-", "CTu", "Uu")
     assert scheme.labels("check_worthiness") == ("NFS", "UFS", "CFS")
 
@@ -68,7 +75,9 @@ def test_label_names_are_xml_escaped(tmp_path: Path):
 def test_features_use_class_labels_from_the_vocabularies():
     features = record_features()
     assert features["entities"].feature["label"].names == list(load_scheme().labels("entity_label"))
-    assert features["relations"].feature["type"].names == list(load_scheme().labels("relation_type"))
+    assert features["relations"].feature["type"].names == list(
+        load_scheme().labels("relation_type")
+    )
 
 
 def test_config_command_prints_the_config():

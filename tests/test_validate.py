@@ -63,7 +63,11 @@ def test_cli_exit_codes_and_text_summary():
 def test_labelstudio_export_points_at_task_and_annotation():
     path = DATA / "invalid" / "E160-choice-on-entity.json"
     (problem,) = validate_paths([path]).problems
-    assert (problem.task_id, problem.annotation_id, problem.pointer) == (1, "5", "$[0].annotations[0]")
+    assert (problem.task_id, problem.annotation_id, problem.pointer) == (
+        1,
+        "5",
+        "$[0].annotations[0]",
+    )
     assert problem.path == "$[0].annotations[0].result[19]"
 
 

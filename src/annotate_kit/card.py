@@ -52,7 +52,8 @@ def write_card(
         {
             "default": {
                 "data_files": [
-                    {"split": split, "path": f"data/{split}-{summary.fingerprint}-*.parquet"} for split in summary.split_rows
+                    {"split": split, "path": f"data/{split}-{summary.fingerprint}-*.parquet"}
+                    for split in summary.split_rows
                 ]
             }
         }
@@ -66,9 +67,11 @@ def _body(summary: ExportSummary, scheme: Any, name: str, gold_policy: str) -> s
     out = [
         f"# {name}",
         "",
-        "A claim, source and hedging dataset made with annotate-kit: documents annotated in Label "
-        "Studio (or by hand), validated against the annotate-kit scheme "
-        f"{scheme.version}, and exported one gold record per document.",
+        (
+            "A claim, source and hedging dataset made with annotate-kit: documents annotated in Label "
+            "Studio (or by hand), validated against the annotate-kit scheme "
+            f"{scheme.version}, and exported one gold record per document."
+        ),
         "",
         "```python",
         "from datasets import load_dataset",
@@ -78,23 +81,42 @@ def _body(summary: ExportSummary, scheme: Any, name: str, gold_policy: str) -> s
         "",
         "## How it was made",
         "",
-        f"- Records read: {summary.records}; exported: {summary.exported} "
-        f"({summary.documents} documents); superseded by another annotation of the same "
-        f"document: {summary.superseded}; cancelled (skipped): {summary.cancelled}; "
-        f"invalid and left out: {summary.invalid}.",
+        (
+            f"- Records read: {summary.records}; exported: {summary.exported} "
+            f"({summary.documents} documents); superseded by another annotation of the same "
+            f"document: {summary.superseded}; cancelled (skipped): {summary.cancelled}; "
+            f"invalid and left out: {summary.invalid}."
+        ),
         f"- Gold selection: {gold_policy}.",
         "- Splits: by a hash of `doc_id`, so a document never straddles splits.",
     ]
     out += [f"- Note: {w}" for w in summary.warnings]
-    out += ["", "## Offsets", "", OFFSETS, "", "## Rows per split", "", "| split | rows |", "|---|---|"]
+    out += [
+        "",
+        "## Offsets",
+        "",
+        OFFSETS,
+        "",
+        "## Rows per split",
+        "",
+        "| split | rows |",
+        "|---|---|",
+    ]
     out += [f"| {s} | {n} |" for s, n in summary.split_rows.items()]
     out += ["", "## Counts per label and split", ""]
     for counted in next(iter(summary.label_counts.values()), {}):
         splits = list(summary.label_counts)
-        out += [f"### `{counted}`", "", "| label | " + " | ".join(splits) + " |", "|---|" + "---|" * len(splits)]
+        out += [
+            f"### `{counted}`",
+            "",
+            "| label | " + " | ".join(splits) + " |",
+            "|---|" + "---|" * len(splits),
+        ]
         labels = sorted({lab for s in splits for lab in summary.label_counts[s][counted]})
         out += [
-            f"| {lab} | " + " | ".join(str(summary.label_counts[s][counted][lab]) for s in splits) + " |"
+            f"| {lab} | "
+            + " | ".join(str(summary.label_counts[s][counted][lab]) for s in splits)
+            + " |"
             for lab in labels
         ]
         out.append("")
@@ -105,7 +127,11 @@ def _body(summary: ExportSummary, scheme: Any, name: str, gold_policy: str) -> s
         out += [f"### {vocab.title} (`{vocab.name}`)", "", _cell(vocab.description)]
         if vocab.source:
             out += ["", f"Source: {vocab.source}."]
-        out += ["", "| label | name | definition | French example | English example |", "|---|---|---|---|---|"]
+        out += [
+            "",
+            "| label | name | definition | French example | English example |",
+            "|---|---|---|---|---|",
+        ]
         out += [
             f"| `{lab.name}` | {_cell(lab.title)} | {_cell(lab.description)} | {_cell(lab.example_fr)} | {_cell(lab.example_en)} |"
             for lab in vocab.labels

@@ -62,23 +62,71 @@ def config() -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out", default="-", show_default=True,
-              help="tasks.json (a JSON list), tasks.jsonl, or - for JSONL on stdout.")
-@click.option("--format", "fmt", type=click.Choice(["json", "jsonl"]), default=None,
-              help="Output format; default from the file name (JSONL for stdout).")
-@click.option("--lang", default=None, help="Language of every document (fr, en); default: detected per document.")
-@click.option("--encoding", default="utf-8", show_default=True, help="Encoding of .txt/.md/.html/.jsonl inputs.")
-@click.option("--exclude", multiple=True, default=None, metavar="GLOB",
-              help="File names to skip when walking directories (repeatable). "
-                   "Default: *.gold.jsonl, README.md, GUIDELINES.md, CHANGELOG.md, hidden files.")
-@click.option("--preannotate/--no-preannotate", default=False, show_default=True,
-              help="Add entity, cue and claim suggestions as Label Studio predictions (spaCy + lexicons).")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
-              help="Processes for --preannotate.")
-@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when a terminal).")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    default="-",
+    show_default=True,
+    help="tasks.json (a JSON list), tasks.jsonl, or - for JSONL on stdout.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "jsonl"]),
+    default=None,
+    help="Output format; default from the file name (JSONL for stdout).",
+)
+@click.option(
+    "--lang",
+    default=None,
+    help="Language of every document (fr, en); default: detected per document.",
+)
+@click.option(
+    "--encoding",
+    default="utf-8",
+    show_default=True,
+    help="Encoding of .txt/.md/.html/.jsonl inputs.",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    default=None,
+    metavar="GLOB",
+    help="File names to skip when walking directories (repeatable). "
+    "Default: *.gold.jsonl, README.md, GUIDELINES.md, CHANGELOG.md, hidden files.",
+)
+@click.option(
+    "--preannotate/--no-preannotate",
+    default=False,
+    show_default=True,
+    help="Add entity, cue and claim suggestions as Label Studio predictions (spaCy + lexicons).",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Processes for --preannotate.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: when a terminal).",
+)
 @fails_cleanly
-def convert(inputs: tuple[Path, ...], *, out: str, fmt: str | None, lang: str | None, encoding: str,
-            exclude: tuple[str, ...], preannotate: bool, workers: int, progress: bool | None) -> None:
+def convert(
+    inputs: tuple[Path, ...],
+    *,
+    out: str,
+    fmt: str | None,
+    lang: str | None,
+    encoding: str,
+    exclude: tuple[str, ...],
+    preannotate: bool,
+    workers: int,
+    progress: bool | None,
+) -> None:
     """Turn documents into Label Studio tasks.
 
     INPUTS are .txt, .md, .jsonl (one object per line with a "text" field; other fields are
@@ -92,12 +140,21 @@ def convert(inputs: tuple[Path, ...], *, out: str, fmt: str | None, lang: str | 
     from annotate_kit.convert import convert as run
 
     summary = run(
-        inputs, out=out, fmt=fmt, lang=lang, encoding=encoding,
-        exclude=exclude or DEFAULT_EXCLUDE, preannotate=preannotate, workers=workers,
+        inputs,
+        out=out,
+        fmt=fmt,
+        lang=lang,
+        encoding=encoding,
+        exclude=exclude or DEFAULT_EXCLUDE,
+        preannotate=preannotate,
+        workers=workers,
         progress=sys.stderr.isatty() if progress is None else progress,
     )
     for source, doc_id in summary.duplicates:
-        click.echo(f"note: {source} has the same text as an earlier document ({doc_id}); one task kept", err=True)
+        click.echo(
+            f"note: {source} has the same text as an earlier document ({doc_id}); one task kept",
+            err=True,
+        )
     click.echo(
         f"{summary.tasks} tasks from {summary.documents} documents in {summary.files} files"
         + (f" ({summary.preannotated} pre-annotated)" if preannotate else "")
@@ -109,10 +166,20 @@ def convert(inputs: tuple[Path, ...], *, out: str, fmt: str | None, lang: str | 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="text for people, json for tools, github for workflow annotations.")
-@click.option("--rejects", type=click.Path(path_type=Path), default=None,
-              help="Write every invalid record, with its problems, to this JSONL file.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools, github for workflow annotations.",
+)
+@click.option(
+    "--rejects",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write every invalid record, with its problems, to this JSONL file.",
+)
 @fails_cleanly
 def validate(files: tuple[Path, ...], *, fmt: str, rejects: Path | None) -> None:
     """Check annotation records against schema/ and the rules a schema cannot express.
@@ -139,18 +206,48 @@ def validate(files: tuple[Path, ...], *, fmt: str, rejects: Path | None) -> None
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path),
-              help="Dataset folder to write, e.g. exports/NAME.")
-@click.option("--split", "ratios", default="0.8,0.1,0.1", show_default=True,
-              help="train,validation,test ratios (by document).")
-@click.option("--skip-invalid", is_flag=True, help="Export the valid records and report the invalid ones.")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Dataset folder to write, e.g. exports/NAME.",
+)
+@click.option(
+    "--split",
+    "ratios",
+    default="0.8,0.1,0.1",
+    show_default=True,
+    help="train,validation,test ratios (by document).",
+)
+@click.option(
+    "--skip-invalid", is_flag=True, help="Export the valid records and report the invalid ones."
+)
 @click.option("--overwrite", is_flag=True, help="Replace the output folder if it exists.")
-@click.option("--license", "license_id", default="unknown", show_default=True,
-              help="Licence id for the dataset card (e.g. cc-by-4.0).")
-@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when a terminal).")
+@click.option(
+    "--license",
+    "license_id",
+    default="unknown",
+    show_default=True,
+    help="Licence id for the dataset card (e.g. cc-by-4.0).",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: when a terminal).",
+)
 @fails_cleanly
-def export(files: tuple[Path, ...], *, out: Path, ratios: str, skip_invalid: bool, overwrite: bool,
-           license_id: str, progress: bool | None) -> None:
+def export(
+    files: tuple[Path, ...],
+    *,
+    out: Path,
+    ratios: str,
+    skip_invalid: bool,
+    overwrite: bool,
+    license_id: str,
+    progress: bool | None,
+) -> None:
     """Write validated records as a Hugging Face dataset folder (Parquet + dataset card).
 
     Takes what 'validate' takes. One gold record per document (ground truth first, see the
@@ -164,10 +261,17 @@ def export(files: tuple[Path, ...], *, out: Path, ratios: str, skip_invalid: boo
     try:
         parsed = tuple(float(r) for r in ratios.split(","))
     except ValueError:
-        raise click.BadParameter(f"{ratios!r} is not three comma-separated numbers", param_hint="--split") from None
+        raise click.BadParameter(
+            f"{ratios!r} is not three comma-separated numbers", param_hint="--split"
+        ) from None
     summary = export_dataset(
-        list(files), out=out, ratios=parsed, skip_invalid=skip_invalid, overwrite=overwrite,
-        license_id=license_id, progress=sys.stderr.isatty() if progress is None else progress,
+        list(files),
+        out=out,
+        ratios=parsed,
+        skip_invalid=skip_invalid,
+        overwrite=overwrite,
+        license_id=license_id,
+        progress=sys.stderr.isatty() if progress is None else progress,
     )
     for warning in summary.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -179,12 +283,29 @@ def export(files: tuple[Path, ...], *, out: Path, ratios: str, skip_invalid: boo
 
 
 @main.command()
-@click.option("--seeds", "seeds_dir", default="seeds", show_default=True, type=click.Path(path_type=Path),
-              help="Folder with the documents and their *.gold.jsonl records.")
-@click.option("-o", "--output", "out_dir", default="exports", show_default=True, type=click.Path(path_type=Path),
-              help="Where the tasks and the dataset go.")
-@click.option("--preannotate/--no-preannotate", default=True, show_default=True,
-              help="Add spaCy + lexicon suggestions to the tasks.")
+@click.option(
+    "--seeds",
+    "seeds_dir",
+    default="seeds",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Folder with the documents and their *.gold.jsonl records.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    default="exports",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Where the tasks and the dataset go.",
+)
+@click.option(
+    "--preannotate/--no-preannotate",
+    default=True,
+    show_default=True,
+    help="Add spaCy + lexicon suggestions to the tasks.",
+)
 @fails_cleanly
 def demo(*, seeds_dir: Path, out_dir: Path, preannotate: bool) -> None:
     """Run the whole pipeline on the seed article: convert, validate the gold, export.

@@ -147,7 +147,9 @@ def convert(
                 handle.write(line + "\n")
             summary.tasks += 1
         if summary.tasks == 0:
-            raise InputError("no documents found in the inputs (supported: " + ", ".join(SUFFIXES) + ")")
+            raise InputError(
+                "no documents found in the inputs (supported: " + ", ".join(SUFFIXES) + ")"
+            )
         if fmt == "json":
             handle.write("\n]\n")
     return summary
@@ -219,7 +221,9 @@ def line_blocks(text: str) -> list[dict[str, Any]]:
 def _read_text(path: Path, encoding: str) -> str:
     data = path.read_bytes()
     try:
-        return data.decode("utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding)
+        return data.decode(
+            "utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding
+        )
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(
@@ -239,7 +243,9 @@ def _jsonl_documents(path: Path, *, lang: str | None, encoding: str) -> Iterator
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}: invalid JSON ({exc.msg} at column {exc.colno})") from None
+            raise InputError(
+                f"{path}:{number}: invalid JSON ({exc.msg} at column {exc.colno})"
+            ) from None
         if not isinstance(row, dict) or not isinstance(row.get("text"), str):
             raise InputError(f'{path}:{number}: expected an object with a "text" string field')
         meta = {key: row.get(key) for key in META_FIELDS if isinstance(row.get(key), str)}
@@ -257,10 +263,12 @@ def _html_document(html: str, path: Path) -> tuple[str, list[dict[str, Any]], di
     """Main text of an article as heading/paragraph lines, via trafilatura."""
     import trafilatura  # imported here: only HTML inputs pay for it
 
-    extracted = trafilatura.extract(html, output_format="xml", with_metadata=True, favor_recall=True)
+    extracted = trafilatura.extract(
+        html, output_format="xml", with_metadata=True, favor_recall=True
+    )
     if not extracted:
         raise InputError(f"{path}: no article text found in the HTML")
-    root = ET.fromstring(extracted)  # noqa: S314 - trafilatura's own output, not user XML
+    root = ET.fromstring(extracted)
     main = root.find("main")
     lines: list[tuple[str, str]] = []
     for element in main if main is not None else ():
@@ -291,9 +299,13 @@ class _atomic_output:  # noqa: N801 - used as a context manager, reads like one
         directory = "." if self.out == "-" else os.path.dirname(os.path.abspath(self.out))
         if self.out != "-" and not os.path.isdir(directory):
             raise InputError(f"{self.out}: output directory {directory} does not exist")
-        self.handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in __exit__
-            "w", encoding="utf-8", dir=None if self.out == "-" else directory, delete=False,
-            prefix=".annotate-kit-", suffix=".tmp",
+        self.handle = tempfile.NamedTemporaryFile(
+            "w",
+            encoding="utf-8",
+            dir=None if self.out == "-" else directory,
+            delete=False,
+            prefix=".annotate-kit-",
+            suffix=".tmp",
         )
         return self.handle
 

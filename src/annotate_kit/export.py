@@ -79,7 +79,9 @@ def export_dataset(
 ) -> ExportSummary:
     """Write out/ (Parquet + README.md card) so that `load_dataset(out)` works offline."""
     if len(ratios) != len(SPLITS) or any(r < 0 for r in ratios) or abs(sum(ratios) - 1) > 1e-6:
-        raise ExportError(f"split ratios must be three non-negative numbers summing to 1, got {ratios}")
+        raise ExportError(
+            f"split ratios must be three non-negative numbers summing to 1, got {ratios}"
+        )
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise ExportError(f"{out} exists and is not empty; pass --overwrite to replace it")
@@ -100,8 +102,14 @@ def export_dataset(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         features = _write_parquet(paths, staging, wanted, ratios, summary)
-        write_card(staging, features=features, summary=summary, pretty_name=pretty_name or out.name,
-                   license_id=license_id, gold_policy=GOLD_POLICY)
+        write_card(
+            staging,
+            features=features,
+            summary=summary,
+            pretty_name=pretty_name or out.name,
+            license_id=license_id,
+            gold_policy=GOLD_POLICY,
+        )
         if out.exists():
             shutil.rmtree(out)
         os.replace(staging, out)
@@ -142,7 +150,9 @@ def _choose_gold(
         if previous is None or rank > previous[0]:
             best[record["doc_id"]] = (rank, ordinal)
     if summary.invalid and not skip_invalid:
-        shown = "\n".join(f"  {p.location()} {p.path}: [{p.code}] {p.message}" for p in report.problems[:5])
+        shown = "\n".join(
+            f"  {p.location()} {p.path}: [{p.code}] {p.message}" for p in report.problems[:5]
+        )
         more = len(report.problems) - 5
         raise ExportError(
             f"{summary.invalid} of {summary.records} records are invalid; nothing was written.\n{shown}"
@@ -182,7 +192,9 @@ def _write_parquet(
         if not buffers[split]:
             return
         if split not in writers:
-            writers[split] = pq.ParquetWriter(folder / "data" / f"{split}-00000-of-00001.parquet", schema)
+            writers[split] = pq.ParquetWriter(
+                folder / "data" / f"{split}-00000-of-00001.parquet", schema
+            )
         writers[split].write_table(pa.Table.from_pylist(buffers[split], schema=plain).cast(schema))
         buffers[split].clear()
 

@@ -35,7 +35,7 @@ def field_docs(scheme: Scheme | None = None) -> list[tuple[str, str, str]]:
     def walk(prefix: str, node: dict[str, Any]) -> None:
         node = _resolved(node, root)
         vocab = vocab_ref_name(node.get("$ref", ""))
-        kind = _type_name(node, scheme)
+        kind = _type_name(node)
         described = node.get("description") or (scheme.vocabularies[vocab].title if vocab else "")
         rows.append((prefix, kind, described))
         if vocab is None and "items" in node:
@@ -75,7 +75,12 @@ def _feature(node: dict[str, Any], root: dict[str, Any], scheme: Scheme) -> Any:
         return {name: _feature(sub, root, scheme) for name, sub in props.items()}
     if "properties" in node:
         return {name: _feature(sub, root, scheme) for name, sub in _properties(node, root).items()}
-    for json_type, value in (("string", "string"), ("integer", "int64"), ("number", "float64"), ("boolean", "bool")):
+    for json_type, value in (
+        ("string", "string"),
+        ("integer", "int64"),
+        ("number", "float64"),
+        ("boolean", "bool"),
+    ):
         if json_type in types:
             return Value(value)
     raise ValueError(f"no dataset feature for schema node {node}")
@@ -97,7 +102,7 @@ def _properties(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
     return _resolved(node, root).get("properties", {})
 
 
-def _type_name(node: dict[str, Any], scheme: Scheme) -> str:
+def _type_name(node: dict[str, Any]) -> str:
     vocab = vocab_ref_name(node.get("$ref", ""))
     if vocab is not None:
         return f"ClassLabel ({vocab})"
@@ -147,7 +152,9 @@ def storage_schema(schema: Any) -> Any:
         if isinstance(kind, pa.BaseExtensionType):
             return plain(kind.storage_type)
         if pa.types.is_struct(kind):
-            return pa.struct([kind.field(i).with_type(plain(kind.field(i).type)) for i in range(kind.num_fields)])
+            return pa.struct(
+                [kind.field(i).with_type(plain(kind.field(i).type)) for i in range(kind.num_fields)]
+            )
         if pa.types.is_list(kind) or pa.types.is_large_list(kind):
             item = kind.value_field.with_type(plain(kind.value_type))
             return pa.large_list(item) if pa.types.is_large_list(kind) else pa.list_(item)

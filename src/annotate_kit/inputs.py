@@ -82,7 +82,9 @@ def _json_items(path: Path, stats: ReadStats) -> Iterator[Item]:
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg} at column {exc.colno})") from None
+        raise InputError(
+            f"{path}:{exc.lineno}: invalid JSON ({exc.msg} at column {exc.colno})"
+        ) from None
     if isinstance(doc, dict):
         doc = [doc]
     if not isinstance(doc, list):

@@ -32,7 +32,11 @@ def labelstudio_config(scheme: Scheme | None = None) -> str:
                 _label(labels, label)
         elif layer.fixed_label:
             ET.SubElement(
-                labels, "Label", value=layer.fixed_label, hint=layer.description, background="#ffb703"
+                labels,
+                "Label",
+                value=layer.fixed_label,
+                hint=layer.description,
+                background="#ffb703",
             )
     relations = ET.SubElement(view, "Relations")
     relations.set("name", RELATIONS_TAG)

@@ -181,7 +181,9 @@ def _layer(key: str, record_schema: dict[str, Any], vocabs: dict[str, Vocabulary
         if vocab is None:
             continue
         if vocab not in vocabs:
-            raise SchemaError(f"{RECORD_SCHEMA}: $defs/{definition}/{name} refers to a missing {vocab}")
+            raise SchemaError(
+                f"{RECORD_SCHEMA}: $defs/{definition}/{name} refers to a missing {vocab}"
+            )
         if sub.get("x-role") == "label":
             label_vocab = vocab
         else:

@@ -96,14 +96,18 @@ def check_record(record: Any, scheme: Scheme | None = None) -> list[Problem]:
     validator = _schema_validator(scheme)
     if not validator.is_valid(record):
         problems.extend(
-            Problem("E101", error.message, _json_path(error.instance_path), value=_short(error.instance))
+            Problem(
+                "E101", error.message, _json_path(error.instance_path), value=_short(error.instance)
+            )
             for error in validator.iter_errors(record)
         )
     problems.extend(_semantic_problems(record, scheme))
     return problems
 
 
-def validate_items(items: Iterator[Item], report: Report, scheme: Scheme | None = None) -> Iterator[tuple[Item, list[Problem]]]:
+def validate_items(
+    items: Iterator[Item], report: Report, scheme: Scheme | None = None
+) -> Iterator[tuple[Item, list[Problem]]]:
     """Check each item, add its problems (with provenance) to the report, and pass it on."""
     scheme = scheme or load_scheme()
     for item in items:
@@ -124,7 +128,13 @@ def validate_items(items: Iterator[Item], report: Report, scheme: Scheme | None 
         if found:
             spans = _span_ids_by_path(record)
             problems = [
-                Problem(**{**asdict(p), **context, "span_id": p.span_id or spans.get(_span_path(p.path))})
+                Problem(
+                    **{
+                        **asdict(p),
+                        **context,
+                        "span_id": p.span_id or spans.get(_span_path(p.path)),
+                    }
+                )
                 for p in found
             ]
         if problems:
@@ -158,7 +168,11 @@ def _semantic_problems(record: dict[str, Any], scheme: Scheme) -> list[Problem]:
         return problems
     if isinstance(record.get("text_sha256"), str) and record["text_sha256"] != text_sha256(text):
         problems.append(
-            Problem("E103", "text_sha256 does not match the text: the text changed under its annotations", "$.text_sha256")
+            Problem(
+                "E103",
+                "text_sha256 does not match the text: the text changed under its annotations",
+                "$.text_sha256",
+            )
         )
     size = len(text)
     layer_of: dict[str, str] = {}
@@ -176,7 +190,14 @@ def _semantic_problems(record: dict[str, Any], scheme: Scheme) -> list[Problem]:
             where = f"$.{layer}[{index}]"
             if isinstance(span_id, str):
                 if span_id in layer_of:
-                    problems.append(Problem("E112", f"span id {span_id!r} is used twice (also in {layer_of[span_id]})", f"{where}.id", span_id=span_id))
+                    problems.append(
+                        Problem(
+                            "E112",
+                            f"span id {span_id!r} is used twice (also in {layer_of[span_id]})",
+                            f"{where}.id",
+                            span_id=span_id,
+                        )
+                    )
                 layer_of[span_id] = layer
                 if layer == "cues":
                     cue_types[span_id] = span.get("label")
@@ -184,22 +205,51 @@ def _semantic_problems(record: dict[str, Any], scheme: Scheme) -> list[Problem]:
                 continue
             if not 0 <= start < end <= size:
                 problems.append(
-                    Problem("E110", f"offsets {start}..{end} are outside the text (0..{size}) or empty", f"{where}.start", span_id=span_id, value=[start, end])
+                    Problem(
+                        "E110",
+                        f"offsets {start}..{end} are outside the text (0..{size}) or empty",
+                        f"{where}.start",
+                        span_id=span_id,
+                        value=[start, end],
+                    )
                 )
                 continue
             if text[start:end] != span.get("text"):
                 problems.append(
-                    Problem("E111", f"span text {span.get('text')!r} is not text[{start}:{end}] = {text[start:end]!r}", f"{where}.text", span_id=span_id, value=span.get("text"))
+                    Problem(
+                        "E111",
+                        f"span text {span.get('text')!r} is not text[{start}:{end}] = {text[start:end]!r}",
+                        f"{where}.text",
+                        span_id=span_id,
+                        value=span.get("text"),
+                    )
                 )
     annotation = record.get("annotation")
     if isinstance(annotation, dict) and annotation.get("cancelled") and span_count:
-        problems.append(Problem("E140", f"a cancelled (skipped) annotation has {span_count} spans", "$.annotation.cancelled"))
+        problems.append(
+            Problem(
+                "E140",
+                f"a cancelled (skipped) annotation has {span_count} spans",
+                "$.annotation.cancelled",
+            )
+        )
     problems.extend(_relation_problems(record, scheme, layer_of, cue_types))
     blocks = record.get("blocks")
     if isinstance(blocks, list):
         for index, block in enumerate(blocks):
-            if isinstance(block, dict) and type(block.get("start")) is int and type(block.get("end")) is int and not 0 <= block["start"] <= block["end"] <= size:
-                problems.append(Problem("E150", f"block {block['start']}..{block['end']} is outside the text (0..{size})", f"$.blocks[{index}]"))
+            if (
+                isinstance(block, dict)
+                and type(block.get("start")) is int
+                and type(block.get("end")) is int
+                and not 0 <= block["start"] <= block["end"] <= size
+            ):
+                problems.append(
+                    Problem(
+                        "E150",
+                        f"block {block['start']}..{block['end']} is outside the text (0..{size})",
+                        f"$.blocks[{index}]",
+                    )
+                )
     return problems
 
 
@@ -214,7 +264,10 @@ def _relation_rules(scheme: Scheme) -> tuple[dict[str, tuple[Any, Any, Any]], di
         )
         for label in scheme.vocabularies["relation_type"].labels
     }
-    cue_relation = {label.name: label.extra.get("x-relation") for label in scheme.vocabularies["cue_type"].labels}
+    cue_relation = {
+        label.name: label.extra.get("x-relation")
+        for label in scheme.vocabularies["cue_type"].labels
+    }
     return rules, cue_relation
 
 
@@ -238,49 +291,107 @@ def _relation_problems(
         get = relation.get
         rel_id, kind, head, tail = get("id"), get("type"), get("head"), get("tail")
         if rel_id in seen_ids:
-            problems.append(Problem("E124", f"relation id {rel_id!r} is used twice", f"$.relations[{index}].id"))
+            problems.append(
+                Problem("E124", f"relation id {rel_id!r} is used twice", f"$.relations[{index}].id")
+            )
         if isinstance(rel_id, str):
             seen_ids.add(rel_id)
         link = (kind, head, tail)
         if isinstance(kind, str) and link in seen_links:
-            problems.append(Problem("E123", f"relation {kind} {head} -> {tail} appears twice", f"$.relations[{index}]"))
+            problems.append(
+                Problem(
+                    "E123",
+                    f"relation {kind} {head} -> {tail} appears twice",
+                    f"$.relations[{index}]",
+                )
+            )
         seen_links.add(link)
         head_layer = layer_of.get(head) if isinstance(head, str) else None
         tail_layer = layer_of.get(tail) if isinstance(tail, str) else None
         if head_layer is None or tail_layer is None:
             for end_name, end, found in (("head", head, head_layer), ("tail", tail, tail_layer)):
                 if isinstance(end, str) and found is None:
-                    problems.append(Problem("E120", f"relation {end_name} {end!r} is not a span of this record", f"$.relations[{index}].{end_name}", value=end))
+                    problems.append(
+                        Problem(
+                            "E120",
+                            f"relation {end_name} {end!r} is not a span of this record",
+                            f"$.relations[{index}].{end_name}",
+                            value=end,
+                        )
+                    )
             continue
         rule = rules.get(kind) if isinstance(kind, str) else None
         if rule is None:
             continue  # the schema check reports an unknown or missing type
         heads, tails, wanted = rule
         if head_layer not in heads or tail_layer not in tails:
-            for end_name, end, found, allowed in (("head", head, head_layer, heads), ("tail", tail, tail_layer, tails)):
+            for end_name, end, found, allowed in (
+                ("head", head, head_layer, heads),
+                ("tail", tail, tail_layer, tails),
+            ):
                 if found not in allowed:
-                    problems.append(Problem("E121", f"{kind} needs a {end_name} in {' or '.join(allowed)}, but {end!r} is in {found}", f"$.relations[{index}].{end_name}", value=end))
+                    problems.append(
+                        Problem(
+                            "E121",
+                            f"{kind} needs a {end_name} in {' or '.join(allowed)}, but {end!r} is in {found}",
+                            f"$.relations[{index}].{end_name}",
+                            value=end,
+                        )
+                    )
             continue
         if wanted:
             expected = cue_relation.get(cue_types.get(head))
             if expected is not None and expected != kind:
-                problems.append(Problem("E122", f"a {cue_types[head]} cue links to its claim with {expected}, not {kind}", f"$.relations[{index}].type", span_id=head, value=kind))
+                problems.append(
+                    Problem(
+                        "E122",
+                        f"a {cue_types[head]} cue links to its claim with {expected}, not {kind}",
+                        f"$.relations[{index}].type",
+                        span_id=head,
+                        value=kind,
+                    )
+                )
             attached.add(head)
         elif kind == "SOURCE_OF":
             sourced.add(tail)
     cues = record.get("cues")
     for index, span in enumerate(cues if isinstance(cues, list) else ()):
-        if isinstance(span, dict) and isinstance(span.get("id"), str) and span["id"] not in attached:
-            problems.append(Problem("E130", f"cue {span['id']!r} is attached to no claim (add CUE_OF or SCOPES_OVER)", f"$.cues[{index}]", span_id=span["id"]))
+        if (
+            isinstance(span, dict)
+            and isinstance(span.get("id"), str)
+            and span["id"] not in attached
+        ):
+            problems.append(
+                Problem(
+                    "E130",
+                    f"cue {span['id']!r} is attached to no claim (add CUE_OF or SCOPES_OVER)",
+                    f"$.cues[{index}]",
+                    span_id=span["id"],
+                )
+            )
     claims = record.get("claims")
     for index, span in enumerate(claims if isinstance(claims, list) else ()):
         if not isinstance(span, dict) or not isinstance(span.get("id"), str):
             continue
         kind, sid = span.get("source_kind"), span["id"]
         if kind == "MENTION" and sid not in sourced:
-            problems.append(Problem("E131", f"claim {sid!r} has source_kind MENTION but no SOURCE_OF relation", f"$.claims[{index}]", span_id=sid))
+            problems.append(
+                Problem(
+                    "E131",
+                    f"claim {sid!r} has source_kind MENTION but no SOURCE_OF relation",
+                    f"$.claims[{index}]",
+                    span_id=sid,
+                )
+            )
         elif kind in {"AUTHOR", "UNSPECIFIED"} and sid in sourced:
-            problems.append(Problem("E132", f"claim {sid!r} has source_kind {kind} but a SOURCE_OF relation", f"$.claims[{index}]", span_id=sid))
+            problems.append(
+                Problem(
+                    "E132",
+                    f"claim {sid!r} has source_kind {kind} but a SOURCE_OF relation",
+                    f"$.claims[{index}]",
+                    span_id=sid,
+                )
+            )
     return problems
 
 
@@ -340,7 +451,11 @@ def format_problems(report: Report, fmt: str) -> str:
     for p in report.problems:
         if fmt == "github":
             props = f"file={p.file}" + (f",line={p.line}" if p.line else "")
-            message = f"{p.location()} {p.path}: {p.message}".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            message = (
+                f"{p.location()} {p.path}: {p.message}".replace("%", "%25")
+                .replace("\r", "%0D")
+                .replace("\n", "%0A")
+            )
             lines.append(f"::error {props},title=annotate-kit {p.code}::{message}")
         else:
             lines.append(f"{p.location()} {p.path}: [{p.code}] {p.message}")
@@ -349,7 +464,9 @@ def format_problems(report: Report, fmt: str) -> str:
 
 
 def summary_line(report: Report) -> str:
-    extra = f", {report.cancelled} of the valid ones cancelled (skipped)" if report.cancelled else ""
+    extra = (
+        f", {report.cancelled} of the valid ones cancelled (skipped)" if report.cancelled else ""
+    )
     tasks = (
         f"; {report.stats.tasks_without_annotations} of {report.stats.tasks} tasks had no annotation"
         if report.stats.tasks_without_annotations
