@@ -1,0 +1,143 @@
+"""Entity candidates: spaCy's NER mapped onto the scheme, corrected by a few stated rules.
+
+Rules (all data in the lexicon file, none fitted to gold): seats of power are ORG; a place
+that speaks or negotiates stands for its government (ORG, as the scheme says of capitals);
+institution noun + nationality adjective is ORG ("autorités russes"); dates and quantities,
+which the French pipelines do not tag, come from patterns. Every candidate is trimmed of
+determiners and elided articles and must hold at least ``min_letters`` letters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+    from annotate_kit.preannotate.pipeline import LanguageKit
+
+LEADING_JUNK = frozenset({"DET", "ADP", "PRON", "PUNCT", "CCONJ"})
+COORDINATION = frozenset({"et", "and", "ou", "or"})
+LINKERS = frozenset({"entre", "avec", "between", "with"})
+SUBJECT_GAP = frozenset({"AUX", "PRON", "ADV", "PART"})
+WINDOW = 6
+
+
+@dataclass(frozen=True)
+class EntitySpan:
+    """A candidate entity, in token and character offsets relative to its segment's Doc."""
+
+    start: int  # token index
+    end: int
+    start_char: int
+    end_char: int
+    label: str
+    rule: str  # "ner", "seat", "inst", "date", "qty"
+
+
+def find_entities(doc: Doc, kit: LanguageKit) -> list[EntitySpan]:
+    """Non-overlapping entity candidates of one segment, in text order."""
+    spec = kit.lexicon.entities
+    named = set(kit.rules.entities["named_labels"])
+    candidates: list[tuple[int, EntitySpan]] = []
+
+    def add(span: Span | None, label: str | None, rule: str, priority: int) -> None:
+        if span is None or label is None:
+            return
+        found = EntitySpan(span.start, span.end, span.start_char, span.end_char, label, rule)
+        candidates.append((priority, found))
+
+    for _, start, end in kit.seat_matcher(doc):
+        add(doc[start:end], spec["seats_of_power"]["label"], "seat", 3)
+    if kit.has("ner"):
+        metonymy = spec.get("metonymy", {})
+        for ent in doc.ents:
+            span = _trim(ent)
+            label = kit.label_map.get(ent.label_)
+            if span is None or (label in named and not _looks_named(span)):
+                continue
+            if label == metonymy.get("from") and _acts_as_agent(span, kit):
+                label = metonymy["to"]
+            add(span, label, "ner", 2)
+    labels = {"inst": "institutions", "date": "dates", "qty": "quantities"}
+    priorities = {"inst": 1, "date": 1, "qty": 0}
+    for match_id, start, end in kit.entity_matcher(doc):
+        key = kit.nlp.vocab.strings[match_id]
+        junk = LEADING_JUNK if key == "inst" else frozenset({"ADP", "PUNCT"})
+        add(_trim(doc[start:end], junk), spec[labels[key]]["label"], key, priorities[key])
+    min_letters = int(kit.rules.entities["min_letters"])
+    chosen: list[EntitySpan] = []
+    taken: set[int] = set()
+    for _, span in sorted(candidates, key=lambda c: (-c[0], c[1].start - c[1].end, c[1].start)):
+        tokens = set(range(span.start, span.end))
+        letters = sum(ch.isalpha() for ch in doc.text[span.start_char : span.end_char])
+        if tokens & taken or letters < min_letters:
+            continue
+        taken |= tokens
+        chosen.append(span)
+    return sorted(chosen, key=lambda s: s.start)
+
+
+def _trim(span: Span, junk: frozenset[str] = LEADING_JUNK) -> Span | None:
+    """Drop leading determiners/prepositions/elided articles and trailing punctuation."""
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and (doc[start].pos_ in junk or doc[start].text.endswith("'")):
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].pos_ in {"ADP", "CCONJ"}):
+        end -= 1
+    return doc[start:end] if end > start else None
+
+
+def _looks_named(span: Span) -> bool:
+    """A name has a proper noun or a capitalised content word ("La guerre" has neither)."""
+    return any(
+        token.pos_ == "PROPN" or (token.text[:1].isupper() and token.pos_ not in LEADING_JUNK)
+        for token in span
+    )
+
+
+def _lemma(token: Token) -> str:
+    return token.lemma_ or token.lower_
+
+
+def _acts_as_agent(span: Span, kit: LanguageKit) -> bool:
+    """A place name used for its government: it speaks, decides, or is a party to talks."""
+    verbs = kit.report_lemmas | kit.agent_lemmas
+    root = span.root
+    if kit.has("dep"):
+        subject = root.head if root.dep_ == "conj" else root
+        if subject.dep_ in {"nsubj", "obl:agent"} and _lemma(subject.head) in verbs:
+            return True
+    doc = span.doc
+    i, stop = span.end, min(len(doc), span.end + WINDOW)
+    while i < stop:
+        token = doc[i]
+        if token.pos_ == "VERB" or (not token.pos_ and _lemma(token) in verbs):
+            if _lemma(token) in verbs:
+                return True
+            break
+        if token.pos_ not in SUBJECT_GAP and token.lower_ not in {"ne", "n'", "pas"}:
+            if token.lower_ not in COORDINATION and token.pos_ not in {"PROPN", "DET"}:
+                break
+        i += 1
+    return _party_to_interaction(span, kit)
+
+
+def _party_to_interaction(span: Span, kit: LanguageKit) -> bool:
+    """'discussions entre Washington et Moscou': both capitals are the governments talking."""
+    doc = span.doc
+    i = span.start - 1
+    stop = max(0, span.start - WINDOW)
+    while i >= stop:
+        token = doc[i]
+        if token.lower_ in LINKERS:
+            j = i - 1
+            while j >= 0 and doc[j].pos_ == "ADJ":
+                j -= 1
+            return j >= 0 and _lemma(doc[j]) in kit.interaction_nouns
+        if token.lower_ not in COORDINATION and token.pos_ not in {"DET", "PROPN", "NOUN"}:
+            return False
+        i -= 1
+    return False

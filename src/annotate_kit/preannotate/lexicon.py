@@ -1,0 +1,226 @@
+"""Cue lexicons and pre-annotation rules: data files, checked against schema/ when loaded.
+
+Lexicons live in ``annotate_kit/data/lexicons/<lang>.json`` and the language-independent rules
+in ``annotate_kit/data/preannotate.json``, so that a linguist can review or extend them without
+reading Python, and so that every label they name is checked against the scheme here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from annotate_kit.errors import AnnotateKitError
+from annotate_kit.schema import Scheme, load_scheme
+
+APOSTROPHES = {0x2019: "'", 0x02BC: "'", 0x00A0: " ", 0x202F: " ", 0x2007: " "}
+"""Same-length replacements applied before spaCy sees a text (and to lexicon phrases)."""
+
+
+class PreannotationError(AnnotateKitError):
+    """Raised when a lexicon or rules file is malformed or names a label schema/ lacks."""
+
+    code = "E500"
+
+
+@dataclass(frozen=True)
+class CueRule:
+    """What one matcher key means: its cue type and where the entry comes from."""
+
+    key: str
+    cue_type: str
+    source: str
+    score: float | None
+    frame: str | None  # "report", "according_to" or None
+    factuality: str | None  # overrides the type's effect on a claim
+    priority: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """One language's lexicon file, parsed and validated."""
+
+    lang: str
+    version: int
+    pipelines: tuple[str, ...]
+    groups: tuple[dict[str, Any], ...]
+    entities: dict[str, Any]
+    sources: dict[str, str]
+    path: str
+
+    @property
+    def tag(self) -> str:
+        return f"lexicon-{self.lang}-{self.version}"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Language-independent rules (entity label maps, factuality, check-worthiness, claims)."""
+
+    entities: dict[str, Any]
+    factuality: dict[str, Any]
+    check_worthiness: dict[str, Any]
+    claims: dict[str, Any]
+    version: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def data_path(*parts: str) -> Path:
+    return Path(str(resources.files("annotate_kit").joinpath("data", *parts)))
+
+
+def available_lexicons() -> tuple[str, ...]:
+    """Languages that ship a lexicon file."""
+    return tuple(sorted(p.stem for p in data_path("lexicons").glob("*.json")))
+
+
+@cache
+def load_lexicon(lang: str) -> Lexicon:
+    """Read and check ``data/lexicons/<lang>.json``; PreannotationError names the bad entry."""
+    path = data_path("lexicons", f"{lang}.json")
+    doc = _read(path)
+    scheme = load_scheme()
+    cue_types = set(scheme.labels("cue_type"))
+    entity_labels = set(scheme.labels("entity_label"))
+    sources = doc.get("sources", {})
+    groups = doc.get("cues")
+    if not isinstance(groups, list):
+        raise PreannotationError(f"{path}: 'cues' must be a list of entry groups")
+    for index, group in enumerate(groups):
+        where = f"{path}: cues[{index}]"
+        if group.get("type") not in cue_types:
+            raise PreannotationError(
+                f"{where}: cue type {group.get('type')!r} is not in schema/vocab/cue_type.json"
+            )
+        if group.get("source") not in sources:
+            raise PreannotationError(f"{where}: source {group.get('source')!r} is not in 'sources'")
+        if group.get("frame") not in (None, "report", "according_to"):
+            raise PreannotationError(f"{where}: unknown frame {group.get('frame')!r}")
+        if not any(group.get(k) for k in ("verbs", "lemmas", "phrases", "patterns")):
+            raise PreannotationError(f"{where}: no verbs, lemmas, phrases or patterns")
+    for name, section in doc.get("entities", {}).items():
+        for key in ("label", "from", "to"):
+            if key in section and section[key] not in entity_labels:
+                raise PreannotationError(
+                    f"{path}: entities.{name}.{key} {section[key]!r} is not an entity label"
+                )
+    return Lexicon(
+        lang=doc.get("lang", lang),
+        version=int(doc.get("version", 1)),
+        pipelines=tuple(doc.get("pipelines", ())),
+        groups=tuple(groups),
+        entities=doc.get("entities", {}),
+        sources=sources,
+        path=str(path),
+    )
+
+
+@cache
+def load_rules() -> Rules:
+    """Read and check ``data/preannotate.json`` against the scheme's vocabularies."""
+    path = data_path("preannotate.json")
+    doc = _read(path)
+    scheme = load_scheme()
+    _check_rules(doc, scheme, str(path))
+    return Rules(
+        entities=doc["entities"],
+        factuality=doc["factuality"],
+        check_worthiness=doc["check_worthiness"],
+        claims=doc["claims"],
+        version=int(doc.get("version", 1)),
+    )
+
+
+def _check_rules(doc: dict[str, Any], scheme: Scheme, path: str) -> None:
+    def check(values: Any, vocab: str, where: str) -> None:
+        names = set(scheme.labels(vocab))
+        for value in values:
+            if value is not None and value not in names:
+                raise PreannotationError(f"{path}: {where}: {value!r} is not in vocab/{vocab}.json")
+
+    try:
+        ents, fact, cw, claims = (
+            doc["entities"],
+            doc["factuality"],
+            doc["check_worthiness"],
+            doc["claims"],
+        )
+        for name, mapping in ents["label_maps"].items():
+            check(mapping.values(), "entity_label", f"entities.label_maps.{name}")
+        check(ents["named_labels"], "entity_label", "entities.named_labels")
+        check([fact["default"], *fact["order"]], "factuality", "factuality.order")
+        check([*fact["negated"], *fact["negated"].values()], "factuality", "factuality.negated")
+        check(fact["cue_effects"], "cue_type", "factuality.cue_effects")
+        check(fact["cue_effects"].values(), "factuality", "factuality.cue_effects")
+        check(fact["negation_cue_types"], "cue_type", "factuality.negation_cue_types")
+        check(
+            [cw["non_factual"], cw["unimportant"], cw["check_worthy"]],
+            "check_worthiness",
+            "check_worthiness",
+        )
+        check(cw["non_factual_cue_types"], "cue_type", "check_worthiness.non_factual_cue_types")
+        check(cw["non_factual_factuality"], "factuality", "check_worthiness")
+        check(cw["check_worthy_entity_labels"], "entity_label", "check_worthiness")
+        check(claims["source_kinds"].values(), "source_kind", "claims.source_kinds")
+        check(claims["attribution_kinds"].values(), "attribution_kind", "claims")
+        check([claims["source_relation"], claims["attribution_relation"]], "relation_type", "claims")
+        check(claims["weasel_cue_types"], "cue_type", "claims.weasel_cue_types")
+        check(claims["mixed_cue_types"], "cue_type", "claims.mixed_cue_types")
+    except KeyError as exc:
+        raise PreannotationError(f"{path}: missing key {exc}") from None
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PreannotationError(f"{path}: file not found") from None
+    except json.JSONDecodeError as exc:
+        raise PreannotationError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+
+
+def split_entry(entry: str) -> tuple[str, tuple[str, ...]]:
+    """'dire|dit' -> ('dire', ('dire', 'dit')): the lemma and the surface forms to accept."""
+    parts = [p.strip().translate(APOSTROPHES) for p in entry.split("|") if p.strip()]
+    return parts[0], tuple(dict.fromkeys(parts))
+
+
+def cue_rules(lexicon: Lexicon) -> list[tuple[CueRule, list[list[dict[str, Any]]], list[str]]]:
+    """Every cue group as (rule, spaCy token patterns, exclusion phrases), before tokenising.
+
+    Phrases and forms are returned as token-pattern placeholders ``{"PHRASE": text}`` and
+    ``{"FORMS": [...]}`` that the matcher expands with the pipeline's own tokenizer.
+    """
+    out = []
+    for gi, group in enumerate(lexicon.groups):
+        base = {
+            "cue_type": group["type"],
+            "source": group["source"],
+            "score": group.get("score"),
+            "frame": group.get("frame"),
+            "factuality": group.get("factuality"),
+        }
+        excludes = [e.translate(APOSTROPHES) for e in group.get("exclude", ())]
+        for vi, entry in enumerate(group.get("verbs", ())):
+            lemma, forms = split_entry(entry)
+            rule = CueRule(key=f"g{gi}v{vi}", priority=1, name=lemma, **base)
+            out.append((rule, [[{"VERB": lemma, "FORMS": list(forms)}]], excludes))
+        for li, entry in enumerate(group.get("lemmas", ())):
+            lemma, forms = split_entry(entry)
+            rule = CueRule(key=f"g{gi}l{li}", priority=0, name=lemma, **base)
+            out.append((rule, [[{"LEMMA_OR_FORMS": lemma, "FORMS": list(forms)}]], excludes))
+        for pi, phrase in enumerate(group.get("phrases", ())):
+            text = phrase.translate(APOSTROPHES)
+            rule = CueRule(key=f"g{gi}p{pi}", priority=0, name=text, **base)
+            out.append((rule, [[{"PHRASE": text}]], excludes))
+        for ri, spec in enumerate(group.get("patterns", ())):
+            rule = CueRule(
+                key=f"g{gi}r{ri}", priority=int(spec.get("priority", 0)), name=spec["name"], **base
+            )
+            out.append((rule, [spec["pattern"]], excludes))
+    return out

@@ -1,0 +1,239 @@
+"""One language's machinery, loaded once: the spaCy pipeline, the lexicon and its matchers.
+
+Loading a pipeline costs seconds and pickling one costs as much (FACTS.md), so a
+``LanguageKit`` is built once per process and reused for every batch.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+
+from annotate_kit.preannotate.lexicon import (
+    CueRule,
+    Lexicon,
+    Rules,
+    cue_rules,
+    load_lexicon,
+    load_rules,
+)
+
+logger = logging.getLogger(__name__)
+
+NEEDS = {"POS": "pos", "TAG": "pos", "MORPH": "morph", "LEMMA": "lemma", "DEP": "dep"}
+ENTITY_KEYS = ("seat", "inst", "date", "qty")
+
+
+@dataclass
+class LanguageKit:
+    """Everything pre-annotation needs for one language, built by ``load_kit``."""
+
+    lang: str
+    nlp: Language
+    lexicon: Lexicon
+    rules: Rules
+    model: str | None  # installed pipeline package, None for a blank pipeline
+    tag: str  # "fr_core_news_sm-3.8.0" or "spacy-blank-en-3.8.18"
+    annotations: frozenset[str]  # which of pos/morph/lemma/dep/ner the pipeline sets
+    cue_matcher: Matcher
+    rules_by_key: dict[str, CueRule]
+    exclude_matcher: PhraseMatcher
+    entity_matcher: Matcher
+    seat_matcher: PhraseMatcher
+    label_map: dict[str, str | None]
+    report_lemmas: frozenset[str]
+    agent_lemmas: frozenset[str]
+    interaction_nouns: frozenset[str]
+    notices: list[str] = field(default_factory=list)
+
+    def has(self, annotation: str) -> bool:
+        return annotation in self.annotations
+
+
+def installed_pipeline(candidates: tuple[str, ...]) -> str | None:
+    """The first candidate pipeline installed as a package (nothing is downloaded)."""
+    for name in candidates:
+        if spacy.util.is_package(name):
+            return name
+    return None
+
+
+def load_kit(lang: str, *, model: str | None = None) -> LanguageKit:
+    """Load the pipeline and lexicon for ``lang``; a missing pipeline gives a blank one + notice."""
+    lexicon = load_lexicon(lang)
+    rules = load_rules()
+    notices: list[str] = []
+    name = model or installed_pipeline(lexicon.pipelines)
+    if name is not None:
+        nlp = spacy.load(name)
+        version = importlib.metadata.version(name)
+        tag = f"{name}-{version}"
+    else:
+        nlp = spacy.blank(lang)
+        nlp.add_pipe("sentencizer")
+        tag = f"spacy-blank-{lang}-{spacy.__version__}"
+        notices.append(
+            f"[W501] no spaCy pipeline for '{lang}' is installed (tried "
+            f"{', '.join(lexicon.pipelines)}): no entities for '{lang}' documents, cues from "
+            f"lexicon word forms only. Install one as a package, e.g. `pip install "
+            f"{lexicon.pipelines[0].replace('_', '-')}`, if your registry serves it."
+        )
+    annotations = _annotations(nlp)
+    cue_matcher, rules_by_key, exclude_matcher, skipped = _cue_matchers(nlp, lexicon, rules, annotations)
+    if skipped:
+        notices.append(
+            f"[W502] {skipped} '{lang}' lexicon patterns need lemmas, part-of-speech or "
+            f"morphology that the '{tag}' pipeline does not set; they are not used."
+        )
+    entity_matcher, seat_matcher = _entity_matchers(nlp, lexicon, annotations)
+    ents = lexicon.entities.get("metonymy", {})
+    report = {r.name for r in rules_by_key.values() if r.frame == "report"}
+    label_map = rules.entities["label_maps"]["ontonotes" if lang == "en" else "wikiner"]
+    for notice in notices:
+        logger.warning(notice)
+    return LanguageKit(
+        lang=lang,
+        nlp=nlp,
+        lexicon=lexicon,
+        rules=rules,
+        model=name,
+        tag=tag,
+        annotations=annotations,
+        cue_matcher=cue_matcher,
+        rules_by_key=rules_by_key,
+        exclude_matcher=exclude_matcher,
+        entity_matcher=entity_matcher,
+        seat_matcher=seat_matcher,
+        label_map=label_map,
+        report_lemmas=frozenset(report),
+        agent_lemmas=frozenset(ents.get("agent_verbs", ())),
+        interaction_nouns=frozenset(ents.get("interaction_nouns", ())),
+        notices=notices,
+    )
+
+
+def _annotations(nlp: Language) -> frozenset[str]:
+    found = set()
+    for _, pipe in nlp.pipeline:
+        kind = type(pipe).__name__.lower()
+        if "morphologizer" in kind:
+            found |= {"pos", "morph"}
+        if "tagger" in kind or "attributeruler" in kind:
+            found.add("pos")
+        if "lemmatizer" in kind:
+            found.add("lemma")
+        if "parser" in kind:
+            found.add("dep")
+        if "entityrecognizer" in kind:
+            found.add("ner")
+    return frozenset(found)
+
+
+def _usable(pattern: list[dict[str, Any]], annotations: frozenset[str]) -> bool:
+    return all(NEEDS.get(key) in (None, *annotations) for token in pattern for key in token)
+
+
+def _cue_matchers(
+    nlp: Language, lexicon: Lexicon, rules: Rules, annotations: frozenset[str]
+) -> tuple[Matcher, dict[str, CueRule], PhraseMatcher, int]:
+    """Compile the lexicon into one Matcher (cues) and one PhraseMatcher (exclusions)."""
+    matcher = Matcher(nlp.vocab, validate=True)
+    excluder = PhraseMatcher(nlp.vocab, attr="LOWER")
+    complementizers = list(rules.claims["complementizers"])
+    by_key: dict[str, CueRule] = {}
+    skipped = 0
+
+    def lower(text: str) -> list[dict[str, Any]]:
+        return [{"LOWER": token.lower_} for token in nlp.make_doc(text)]
+
+    aux = [{"POS": "AUX", "OP": "{0,2}"}] if "pos" in annotations else []
+    that = [{"LOWER": {"IN": complementizers}, "OP": "?"}]
+    for rule, raw_patterns, excludes in cue_rules(lexicon):
+        patterns: list[list[dict[str, Any]]] = []
+        for raw in raw_patterns:
+            head = raw[0]
+            if "VERB" in head:
+                if "lemma" in annotations:
+                    lemmas = [{"LEMMA": part} for part in head["VERB"].split()]
+                    patterns.append([*aux, *lemmas, *that])
+                patterns.extend([*aux, *lower(form), *that] for form in head["FORMS"])
+            elif "LEMMA_OR_FORMS" in head:
+                if "lemma" in annotations:
+                    patterns.append([{"LEMMA": head["LEMMA_OR_FORMS"]}])
+                patterns.extend(lower(form) for form in head["FORMS"])
+            elif "PHRASE" in head:
+                patterns.append(lower(head["PHRASE"]))
+            elif _usable(raw, annotations):
+                patterns.append(raw)
+            else:
+                skipped += 1
+        if patterns:
+            matcher.add(rule.key, patterns, greedy="LONGEST")
+            by_key[rule.key] = rule
+        if excludes:
+            excluder.add(rule.key, [nlp.make_doc(text) for text in excludes])
+    return matcher, by_key, excluder, skipped
+
+
+def _entity_matchers(
+    nlp: Language, lexicon: Lexicon, annotations: frozenset[str]
+) -> tuple[Matcher, PhraseMatcher]:
+    """Gazetteer of seats of power, institution NPs, dates and quantities from the lexicon."""
+    spec = lexicon.entities
+    seats = PhraseMatcher(nlp.vocab, attr="ORTH")
+    names = spec.get("seats_of_power", {}).get("names", ())
+    if names:
+        seats.add("seat", [nlp.make_doc(name.translate({0x2019: "'"})) for name in names])
+    matcher = Matcher(nlp.vocab, validate=True)
+    lemma = "lemma" in annotations
+
+    def word(words: list[str], *, op: str | None = None) -> dict[str, Any]:
+        token: dict[str, Any] = {"LEMMA" if lemma else "LOWER": {"IN": list(words)}}
+        if not lemma:
+            token["LOWER"]["IN"] += [w + "s" for w in words]
+        if op:
+            token["OP"] = op
+        return token
+
+    inst = spec.get("institutions", {})
+    if inst.get("nouns") and inst.get("adjectives"):
+        adj = [{"POS": "ADJ", "OP": "?"}] if "pos" in annotations else []
+        matcher.add("inst", [[word(inst["nouns"]), *adj, word(inst["adjectives"])]])
+    dates = spec.get("dates", {})
+    if dates.get("time_units"):
+        units, counters = dates["time_units"], dates["counters"]
+        number = {"LIKE_NUM": True, "LOWER": {"NOT_IN": ["un", "une", "a", "an", "one"]}}
+        matcher.add(
+            "date",
+            [
+                [{"LOWER": {"IN": counters}}, word(units)],
+                [number, word(units)],
+                [word(units), {"LOWER": {"IN": counters}}],
+                [{"LIKE_NUM": True, "OP": "?"}, {"LOWER": {"IN": dates["months"]}},
+                 {"SHAPE": "dddd", "OP": "?"}],
+                [{"LOWER": {"IN": dates["weekdays"]}}, {"LIKE_NUM": True, "OP": "?"},
+                 {"LOWER": {"IN": dates["months"]}, "OP": "?"}],
+                [{"LOWER": {"IN": dates["words"]}}],
+                [{"LOWER": {"IN": ["en", "depuis", "in", "since"]}}, {"SHAPE": "dddd"}],
+            ],
+            greedy="LONGEST",
+        )
+    qty = spec.get("quantities", {})
+    if qty.get("number_words"):
+        number = {"LIKE_NUM": True, "LOWER": {"NOT_IN": ["un", "une", "a", "an", "one"]}}
+        scale = ["million", "millions", "milliard", "milliards", "mille", "billion", "billions"]
+        patterns = [
+            [number, {"LIKE_NUM": True, "OP": "*"}, {"LOWER": {"IN": scale}, "OP": "?"},
+             {"LOWER": {"IN": ["de", "d'", "of"]}, "OP": "?"}, {"LOWER": {"IN": qty["units"]}}],
+            [{"IS_DIGIT": True}, {"LIKE_NUM": True, "OP": "*"}],
+        ]
+        if "pos" in annotations:
+            patterns.append([{"LOWER": {"IN": qty["number_words"]}}, {"POS": "NOUN"}])
+        matcher.add("qty", patterns, greedy="LONGEST")
+    return matcher, seats
