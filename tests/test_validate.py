@@ -104,3 +104,12 @@ def test_a_record_with_a_non_object_is_reported_not_crashing():
     record = new_record(text="abc", lang="fr")
     record["entities"] = [{"id": "e1", "start": "0", "end": 2, "text": "ab", "label": "PER"}]
     assert [p.code for p in check_record(record)] == ["E101"]
+
+
+def test_unknown_label_message_names_the_vocabulary():
+    (problem,) = validate_paths([DATA / "invalid" / "E101-unknown-label.jsonl"]).problems
+    assert problem.path == "$.entities[0].label"
+    assert (
+        problem.message
+        == "'CITY' is not in the entity_label vocabulary; allowed: PER, ORG, LOC, MISC, DATE, QUANTITY"
+    )

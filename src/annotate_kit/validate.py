@@ -97,7 +97,10 @@ def check_record(record: Any, scheme: Scheme | None = None) -> list[Problem]:
     if not validator.is_valid(record):
         problems.extend(
             Problem(
-                "E101", error.message, _json_path(error.instance_path), value=_short(error.instance)
+                "E101",
+                _schema_message(error, scheme),
+                _json_path(error.instance_path),
+                value=_short(error.instance),
             )
             for error in validator.iter_errors(record)
         )
@@ -393,6 +396,17 @@ def _relation_problems(
                 )
             )
     return problems
+
+
+def _schema_message(error: Any, scheme: Scheme) -> str:
+    """jsonschema-rs's message, except that a label outside a vocabulary names the vocabulary."""
+    if isinstance(error.kind, jsonschema_rs.ValidationErrorKind.Enum):
+        options = tuple(error.kind.options)
+        for vocab in scheme.vocabularies.values():
+            if vocab.names == options:
+                return f"{error.instance!r} is not in the {vocab.name} vocabulary; allowed: {', '.join(options)}"
+        return f"{error.instance!r} is not one of: {', '.join(map(str, options))}"
+    return error.message
 
 
 def _json_path(parts: list[Any]) -> str:
