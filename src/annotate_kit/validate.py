@@ -185,46 +185,46 @@ def _semantic_problems(record: dict[str, Any], scheme: Scheme) -> list[Problem]:
         spans = record.get(layer)
         if not isinstance(spans, list):
             continue
+        span_count += len(spans)
+        is_cue = layer == "cues"
         for index, span in enumerate(spans):
             if not isinstance(span, dict):
                 continue
-            span_count += 1
-            span_id, start, end = span.get("id"), span.get("start"), span.get("end")
-            where = f"$.{layer}[{index}]"
-            if isinstance(span_id, str):
+            get = span.get
+            span_id, start, end = get("id"), get("start"), get("end")
+            if type(span_id) is str:
                 if span_id in layer_of:
                     problems.append(
                         Problem(
                             "E112",
                             f"span id {span_id!r} is used twice (also in {layer_of[span_id]})",
-                            f"{where}.id",
+                            f"$.{layer}[{index}].id",
                             span_id=span_id,
                         )
                     )
                 layer_of[span_id] = layer
-                if layer == "cues":
-                    cue_types[span_id] = span.get("label")
+                if is_cue:
+                    cue_types[span_id] = get("label")
             if type(start) is not int or type(end) is not int:
-                continue
+                continue  # the schema check reports it
             if not 0 <= start < end <= size:
                 problems.append(
                     Problem(
                         "E110",
                         f"offsets {start}..{end} are outside the text (0..{size}) or empty",
-                        f"{where}.start",
+                        f"$.{layer}[{index}].start",
                         span_id=span_id,
                         value=[start, end],
                     )
                 )
-                continue
-            if text[start:end] != span.get("text"):
+            elif text[start:end] != get("text"):
                 problems.append(
                     Problem(
                         "E111",
-                        f"span text {span.get('text')!r} is not text[{start}:{end}] = {text[start:end]!r}",
-                        f"{where}.text",
+                        f"span text {get('text')!r} is not text[{start}:{end}] = {text[start:end]!r}",
+                        f"$.{layer}[{index}].text",
                         span_id=span_id,
-                        value=span.get("text"),
+                        value=get("text"),
                     )
                 )
     annotation = record.get("annotation")
