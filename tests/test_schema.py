@@ -84,3 +84,12 @@ def test_config_command_prints_the_config():
     result = CliRunner().invoke(main, ["config"])
     assert result.exit_code == 0
     assert result.output == labelstudio_config() + "\n"
+
+
+def test_the_package_ships_the_same_schema():
+    """Installed from a wheel, the package reads schema/ through annotate_kit/_schema."""
+    from importlib import resources
+
+    shipped = Path(str(resources.files("annotate_kit") / "_schema"))
+    assert load_scheme(shipped).record_schema == load_scheme().record_schema
+    assert load_scheme(shipped).vocabularies.keys() == load_scheme().vocabularies.keys()
