@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import importlib.metadata
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from annotate_kit.preannotate.claims import ClaimDraft, find_claims
@@ -137,24 +137,32 @@ def _fill(
         ents = find_entities(doc, kit)
         cues = find_cues(doc, kit)
         claims = find_claims(doc, seg.kind, ents, cues, kit)
-        ent_ids = [_add_span(record, "entities", "ent", seg, e, text, label=e.label) for e in ents]
+        ent_ids = [
+            _add_span(record, "entities", "ent", seg=seg, span=e, text=text, label=e.label)
+            for e in ents
+        ]
         for claim in claims:
-            claim_id = _add_claim(record, seg, doc, claim, text, kinds)
+            claim_id = _add_claim(record, seg, doc, claim, text=text, kinds=kinds)
             for e in claim.source_entities if claim.source == "entity" else ():
                 _relate(record, kinds["source_relation"], ent_ids[e], claim_id)
             for i in claim.cues:
                 cue = cues[i]
-                cue_id = _cue_id(record, seg, cue, text)
                 relation = scheme.cue_relation(cue.cue_type)
-                if relation is not None:
+                for cue_id in _cue_ids(record, seg, cue, text) if relation else ():
                     _relate(record, relation, cue_id, claim_id)
     for layer in ("entities", "claims", "cues"):
         record[layer].sort(key=lambda s: (s["start"], s["end"]))
 
 
 def _add_span(
-    record: Record, layer: str, prefix: str, seg: Segment, span: EntitySpan | CueSpan,
-    text: str, **extra: Any,
+    record: Record,
+    layer: str,
+    prefix: str,
+    *,
+    seg: Segment,
+    span: EntitySpan,
+    text: str,
+    **extra: Any,
 ) -> str:
     start, end = seg.start + span.start_char, seg.start + span.end_char
     span_id = f"{prefix}-{len(record[layer]) + 1}"
@@ -163,18 +171,32 @@ def _add_span(
     return span_id
 
 
-def _cue_id(record: Record, seg: Segment, cue: CueSpan, text: str) -> str:
-    start, end = seg.start + cue.start_char, seg.start + cue.end_char
-    for existing in record["cues"]:
-        if existing["start"] == start and existing["end"] == end:
-            return existing["id"]
-    return _add_span(
-        record, "cues", "cue", seg, cue, text, label=cue.cue_type, score=cue.rule.score
-    )
+def _cue_ids(record: Record, seg: Segment, cue: CueSpan, text: str) -> list[str]:
+    """One span per part of the cue (a discontinuous cue has several), reused if present."""
+    ids = []
+    for part_start, part_end in cue.parts:
+        start, end = seg.start + part_start, seg.start + part_end
+        found = next(
+            (c["id"] for c in record["cues"] if (c["start"], c["end"]) == (start, end)), None
+        )
+        if found is None:
+            found = f"cue-{len(record['cues']) + 1}"
+            record["cues"].append(
+                {
+                    "id": found,
+                    "start": start,
+                    "end": end,
+                    "text": text[start:end],
+                    "label": cue.cue_type,
+                    "score": cue.rule.score,
+                }
+            )
+        ids.append(found)
+    return ids
 
 
 def _add_claim(
-    record: Record, seg: Segment, doc: Doc, claim: ClaimDraft, text: str, kinds: dict[str, Any]
+    record: Record, seg: Segment, doc: Doc, claim: ClaimDraft, *, text: str, kinds: dict[str, Any]
 ) -> str:
     span = doc[claim.start : claim.end]
     start, end = seg.start + span.start_char, seg.start + span.end_char

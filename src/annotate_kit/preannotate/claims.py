@@ -48,10 +48,12 @@ def find_claims(
     doc: Doc, kind: str, ents: list[EntitySpan], cues: list[CueSpan], kit: LanguageKit
 ) -> list[ClaimDraft]:
     """Claim drafts of one segment, each with the cues linked to it; unlinked cues stay out."""
-    if kind == "heading":
-        return []
     claims: list[ClaimDraft] = []
-    for sent in doc.sents:
+    if kind == "heading":  # a heading that asserts is the writer's claim (guidelines)
+        end = _content_end(doc[:])
+        if sum(not t.is_punct for t in doc[:end]) >= 2:
+            claims.append(ClaimDraft(0, end, "none", "author"))
+    for sent in doc.sents if kind != "heading" else ():
         found = _sentence_claims(sent, ents, cues, kit)
         spans = {(c.start, c.end) for c in claims}
         claims.extend(c for c in found if (c.start, c.end) not in spans)
@@ -75,7 +77,7 @@ def _sentence_claims(
         if cue.rule.frame == "according_to":
             draft = _according_to(sent, cue, last, rules)
         elif cue.rule.frame == "report":
-            draft = _reported(sent, cue, last, cues, in_sent, kit)
+            draft = _reported(sent, cue, last, cues=cues, in_sent=in_sent, kit=kit)
         else:
             continue
         if draft is not None and draft.end > draft.start:
@@ -105,7 +107,7 @@ def _sentence_claims(
 
 def _content_end(sent: Span) -> int:
     end = sent.end
-    while end > sent.start and sent.doc[end - 1].is_punct and sent.doc[end - 1].text not in "»”\"":
+    while end > sent.start and sent.doc[end - 1].is_punct and sent.doc[end - 1].text not in '»”"':
         end -= 1
     return end
 
@@ -129,7 +131,13 @@ def _according_to(sent: Span, cue: CueSpan, last: int, rules: dict) -> ClaimDraf
 
 
 def _reported(
-    sent: Span, cue: CueSpan, last: int, cues: list[CueSpan], in_sent: list[int], kit: LanguageKit
+    sent: Span,
+    cue: CueSpan,
+    last: int,
+    *,
+    cues: list[CueSpan],
+    in_sent: list[int],
+    kit: LanguageKit,
 ) -> ClaimDraft | None:
     doc = sent.doc
     that = set(kit.rules.claims["complementizers"])
@@ -216,7 +224,7 @@ def _set_source(
 def _quotations(sent: Span, rules: dict) -> list[tuple[int, int]]:
     """Token ranges inside quotation marks long enough to be direct speech."""
     doc = sent.doc
-    pairs = {open_: close for open_, close in rules["quote_pairs"]}
+    pairs = dict(rules["quote_pairs"])
     found = []
     i = sent.start
     while i < sent.end:
@@ -255,7 +263,9 @@ def _link_cues(doc: Doc, claims: list[ClaimDraft], cues: list[CueSpan]) -> None:
             sent = doc[cue.start].sent
             near = [c for c in claims if sent.start <= c.start < sent.end]
             if near:
-                target = min(near, key=lambda c: min(abs(c.start - cue.end), abs(cue.start - c.end)))
+                target = min(
+                    near, key=lambda c: min(abs(c.start - cue.end), abs(cue.start - c.end))
+                )
         if target is not None:
             target.cues.append(i)
 
@@ -318,6 +328,10 @@ def _check_worthiness(
         return rules["check_worthy"]
     certain = {fact["default"], fact["negated"][fact["default"]]}
     named = set(kit.rules.entities["named_labels"])
-    if rules["check_worthy_if_named_entity"] and claim.factuality in certain and named & set(inside):
+    if (
+        rules["check_worthy_if_named_entity"]
+        and claim.factuality in certain
+        and named & set(inside)
+    ):
         return rules["check_worthy"]
     return rules["unimportant"]

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from annotate_kit.schema import load_scheme
+
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span
 
     from annotate_kit.preannotate.lexicon import CueRule
     from annotate_kit.preannotate.pipeline import LanguageKit
@@ -19,13 +21,18 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class CueSpan:
-    """A candidate cue, in token and character offsets relative to its segment's Doc."""
+    """A candidate cue, in token and character offsets relative to its segment's Doc.
+
+    A discontinuous cue ("n'" ... "pas") covers start..end and is written as one span per
+    part: ``parts`` holds the (start_char, end_char) of each.
+    """
 
     start: int
     end: int
     start_char: int
     end_char: int
     rule: CueRule
+    parts: tuple[tuple[int, int], ...]
 
     @property
     def cue_type(self) -> str:
@@ -38,28 +45,84 @@ def find_cues(doc: Doc, kit: LanguageKit) -> list[CueSpan]:
     excluded: dict[str, list[tuple[int, int]]] = {}
     for match_id, start, end in kit.exclude_matcher(doc):
         excluded.setdefault(strings[match_id], []).append((start, end))
-    candidates: dict[tuple[int, int, str], CueRule] = {}
-    for match_id, start, end in kit.cue_matcher(doc):
+    candidates: dict[tuple[int, int, str], tuple[CueRule, tuple[int, ...]]] = {}
+    for match_id, start, end, alignment in kit.cue_matcher(doc, with_alignments=True):
         key = strings[match_id]
         rule = kit.rules_by_key[key]
         if any(s < end and start < e for s, e in excluded.get(key, ())):
             continue
-        begin = start
-        if rule.frame == "report":
-            # a conditional auxiliary ("aurait déclaré") is its own CONDITIONAL cue
-            while begin < end - 1 and doc[begin].pos_ == "AUX":
-                begin += 1
-            if not any("Cnd" in doc[i].morph.get("Mood") for i in range(start, begin)):
-                begin = start
-        candidates[(begin, end, key)] = rule
+        if rule.sentence_morph and not _sentence_has(doc[start].sent, rule.sentence_morph):
+            continue
+        kept = tuple(start + k for k, pos in enumerate(alignment) if pos not in rule.gaps)
+        if doc[kept[0]].pos_ == "AUX" and len(kept) > 1:
+            kept = _strip_auxiliaries(doc, kept)
+        candidates[(kept[0], kept[-1] + 1, key)] = (rule, kept)
     chosen: list[CueSpan] = []
     taken: set[int] = set()
-    order = sorted(candidates.items(), key=lambda kv: (kv[0][0] - kv[0][1], -kv[1].priority, kv[0][0]))
-    for (start, end, _), rule in order:
-        tokens = set(range(start, end))
-        if tokens & taken:
+    order = sorted(
+        candidates.items(), key=lambda kv: (-len(kv[1][1]), -kv[1][0].priority, kv[0][0])
+    )
+    for (start, end, _), (rule, kept) in order:
+        if set(range(start, end)) & taken:
             continue
-        taken |= tokens
+        taken |= set(range(start, end))
         span = doc[start:end]
-        chosen.append(CueSpan(start, end, span.start_char, span.end_char, rule))
-    return sorted(chosen, key=lambda c: c.start)
+        parts = tuple((doc[a].idx, doc[b].idx + len(doc[b])) for a, b in _runs(kept))
+        chosen.append(CueSpan(start, end, span.start_char, span.end_char, rule, parts))
+    return _drop_negated_reports(doc, sorted(chosen, key=lambda c: c.start), kit)
+
+
+def _sentence_has(sent: Span, features: tuple[str, ...]) -> bool:
+    wanted = [f.split("=", 1) for f in features]
+    return any(value in token.morph.get(name) for token in sent for name, value in wanted)
+
+
+def _strip_auxiliaries(doc: Doc, kept: tuple[int, ...]) -> tuple[int, ...]:
+    """'ont été qualifiées d'' -> 'qualifiées d'': a passive or conditional auxiliary is not
+    part of a reporting cue (a conditional one is its own CONDITIONAL cue); an active
+    compound tense keeps its auxiliary ('a annoncé')."""
+    aux = [i for i in kept if doc[i].pos_ == "AUX"]
+    verb = next((doc[i] for i in kept if doc[i].pos_ != "AUX"), None)
+    if not aux or verb is None or aux[-1] > verb.i:
+        return kept
+    passive = "Pass" in verb.morph.get("Voice") or any(doc[i].dep_ == "aux:pass" for i in aux)
+    conditional = any("Cnd" in doc[i].morph.get("Mood") for i in aux)
+    subjunctive = any("Sub" in doc[i].morph.get("Mood") for i in aux)
+    if passive or conditional or subjunctive:
+        return tuple(i for i in kept if i not in aux)
+    return kept
+
+
+def _runs(indices: tuple[int, ...]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for i in indices:
+        if runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+def _drop_negated_reports(doc: Doc, cues: list[CueSpan], kit: LanguageKit) -> list[CueSpan]:
+    """A negated reporting verb ('n'a pas communiqué', 'ne soit annoncée') attributes
+    nothing: it is not an attribution cue. Auxiliaries may stand between negation and verb."""
+    negations = set(kit.rules.factuality["negation_cue_types"])
+    attribution = kit.rules.claims["attribution_relation"]
+    scheme = load_scheme()
+    spans = [(c.start, c.end) for c in cues if c.cue_type in negations]
+
+    def negated(cue: CueSpan) -> bool:
+        return any(
+            s < cue.start
+            and e <= cue.start
+            and all(doc[k].pos_ == "AUX" for k in range(e, cue.start))
+            for s, e in spans
+        )
+
+    return [
+        c
+        for c in cues
+        if c.rule.frame != "report"
+        or scheme.cue_relation(c.cue_type) != attribution
+        or not negated(c)
+    ]

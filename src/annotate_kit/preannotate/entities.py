@@ -118,9 +118,14 @@ def _acts_as_agent(span: Span, kit: LanguageKit) -> bool:
             if _lemma(token) in verbs:
                 return True
             break
-        if token.pos_ not in SUBJECT_GAP and token.lower_ not in {"ne", "n'", "pas"}:
-            if token.lower_ not in COORDINATION and token.pos_ not in {"PROPN", "DET"}:
-                break
+        skippable = (
+            token.pos_ in SUBJECT_GAP
+            or token.lower_ in {"ne", "n'", "pas"}
+            or token.lower_ in COORDINATION
+            or token.pos_ in {"PROPN", "DET"}
+        )
+        if not skippable:
+            break
         i += 1
     return _party_to_interaction(span, kit)
 

@@ -39,6 +39,8 @@ class CueRule:
     factuality: str | None  # overrides the type's effect on a claim
     priority: int
     name: str
+    gaps: tuple[int, ...] = ()  # pattern positions between the parts of a discontinuous cue
+    sentence_morph: tuple[str, ...] = ()  # the sentence must carry one of these features
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,9 @@ def _check_rules(doc: dict[str, Any], scheme: Scheme, path: str) -> None:
         check(cw["check_worthy_entity_labels"], "entity_label", "check_worthiness")
         check(claims["source_kinds"].values(), "source_kind", "claims.source_kinds")
         check(claims["attribution_kinds"].values(), "attribution_kind", "claims")
-        check([claims["source_relation"], claims["attribution_relation"]], "relation_type", "claims")
+        check(
+            [claims["source_relation"], claims["attribution_relation"]], "relation_type", "claims"
+        )
         check(claims["weasel_cue_types"], "cue_type", "claims.weasel_cue_types")
         check(claims["mixed_cue_types"], "cue_type", "claims.mixed_cue_types")
     except KeyError as exc:
@@ -181,13 +185,23 @@ def _read(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise PreannotationError(f"{path}: file not found") from None
     except json.JSONDecodeError as exc:
-        raise PreannotationError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+        raise PreannotationError(
+            f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}"
+        ) from None
 
 
-def split_entry(entry: str) -> tuple[str, tuple[str, ...]]:
-    """'dire|dit' -> ('dire', ('dire', 'dit')): the lemma and the surface forms to accept."""
+def split_entry(entry: str) -> tuple[str, tuple[str, ...], str | None]:
+    """'dire|dit' -> ('dire', ('dire', 'dit'), None); 'insister [sur]' -> (..., 'sur').
+
+    Returns the lemma, the surface forms to accept and the optional preposition that
+    introduces the verb's content.
+    """
+    preposition = None
+    if "[" in entry:
+        entry, _, rest = entry.partition("[")
+        preposition = rest.rstrip("] ").strip() or None
     parts = [p.strip().translate(APOSTROPHES) for p in entry.split("|") if p.strip()]
-    return parts[0], tuple(dict.fromkeys(parts))
+    return parts[0], tuple(dict.fromkeys(parts)), preposition
 
 
 def cue_rules(lexicon: Lexicon) -> list[tuple[CueRule, list[list[dict[str, Any]]], list[str]]]:
@@ -207,11 +221,11 @@ def cue_rules(lexicon: Lexicon) -> list[tuple[CueRule, list[list[dict[str, Any]]
         }
         excludes = [e.translate(APOSTROPHES) for e in group.get("exclude", ())]
         for vi, entry in enumerate(group.get("verbs", ())):
-            lemma, forms = split_entry(entry)
+            lemma, forms, prep = split_entry(entry)
             rule = CueRule(key=f"g{gi}v{vi}", priority=1, name=lemma, **base)
-            out.append((rule, [[{"VERB": lemma, "FORMS": list(forms)}]], excludes))
+            out.append((rule, [[{"VERB": lemma, "FORMS": list(forms), "PREP": prep}]], excludes))
         for li, entry in enumerate(group.get("lemmas", ())):
-            lemma, forms = split_entry(entry)
+            lemma, forms, _ = split_entry(entry)
             rule = CueRule(key=f"g{gi}l{li}", priority=0, name=lemma, **base)
             out.append((rule, [[{"LEMMA_OR_FORMS": lemma, "FORMS": list(forms)}]], excludes))
         for pi, phrase in enumerate(group.get("phrases", ())):
@@ -220,7 +234,12 @@ def cue_rules(lexicon: Lexicon) -> list[tuple[CueRule, list[list[dict[str, Any]]
             out.append((rule, [[{"PHRASE": text}]], excludes))
         for ri, spec in enumerate(group.get("patterns", ())):
             rule = CueRule(
-                key=f"g{gi}r{ri}", priority=int(spec.get("priority", 0)), name=spec["name"], **base
+                key=f"g{gi}r{ri}",
+                priority=int(spec.get("priority", 0)),
+                name=spec["name"],
+                gaps=tuple(spec.get("gaps", ())),
+                sentence_morph=tuple(spec.get("sentence_morph", ())),
+                **base,
             )
             out.append((rule, [spec["pattern"]], excludes))
     return out

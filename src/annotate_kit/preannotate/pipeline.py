@@ -85,7 +85,9 @@ def load_kit(lang: str, *, model: str | None = None) -> LanguageKit:
             f"{lexicon.pipelines[0].replace('_', '-')}`, if your registry serves it."
         )
     annotations = _annotations(nlp)
-    cue_matcher, rules_by_key, exclude_matcher, skipped = _cue_matchers(nlp, lexicon, rules, annotations)
+    cue_matcher, rules_by_key, exclude_matcher, skipped = _cue_matchers(
+        nlp, lexicon, rules, annotations
+    )
     if skipped:
         notices.append(
             f"[W502] {skipped} '{lang}' lexicon patterns need lemmas, part-of-speech or "
@@ -159,10 +161,11 @@ def _cue_matchers(
         for raw in raw_patterns:
             head = raw[0]
             if "VERB" in head:
+                prep = [{"LOWER": head["PREP"], "OP": "?"}] if head["PREP"] else []
                 if "lemma" in annotations:
                     lemmas = [{"LEMMA": part} for part in head["VERB"].split()]
-                    patterns.append([*aux, *lemmas, *that])
-                patterns.extend([*aux, *lower(form), *that] for form in head["FORMS"])
+                    patterns.append([*aux, *lemmas, *prep, *that])
+                patterns.extend([*aux, *lower(form), *prep, *that] for form in head["FORMS"])
             elif "LEMMA_OR_FORMS" in head:
                 if "lemma" in annotations:
                     patterns.append([{"LEMMA": head["LEMMA_OR_FORMS"]}])
@@ -215,10 +218,16 @@ def _entity_matchers(
                 [{"LOWER": {"IN": counters}}, word(units)],
                 [number, word(units)],
                 [word(units), {"LOWER": {"IN": counters}}],
-                [{"LIKE_NUM": True, "OP": "?"}, {"LOWER": {"IN": dates["months"]}},
-                 {"SHAPE": "dddd", "OP": "?"}],
-                [{"LOWER": {"IN": dates["weekdays"]}}, {"LIKE_NUM": True, "OP": "?"},
-                 {"LOWER": {"IN": dates["months"]}, "OP": "?"}],
+                [
+                    {"LIKE_NUM": True, "OP": "?"},
+                    {"LOWER": {"IN": dates["months"]}},
+                    {"SHAPE": "dddd", "OP": "?"},
+                ],
+                [
+                    {"LOWER": {"IN": dates["weekdays"]}},
+                    {"LIKE_NUM": True, "OP": "?"},
+                    {"LOWER": {"IN": dates["months"]}, "OP": "?"},
+                ],
                 [{"LOWER": {"IN": dates["words"]}}],
                 [{"LOWER": {"IN": ["en", "depuis", "in", "since"]}}, {"SHAPE": "dddd"}],
             ],
@@ -229,8 +238,13 @@ def _entity_matchers(
         number = {"LIKE_NUM": True, "LOWER": {"NOT_IN": ["un", "une", "a", "an", "one"]}}
         scale = ["million", "millions", "milliard", "milliards", "mille", "billion", "billions"]
         patterns = [
-            [number, {"LIKE_NUM": True, "OP": "*"}, {"LOWER": {"IN": scale}, "OP": "?"},
-             {"LOWER": {"IN": ["de", "d'", "of"]}, "OP": "?"}, {"LOWER": {"IN": qty["units"]}}],
+            [
+                number,
+                {"LIKE_NUM": True, "OP": "*"},
+                {"LOWER": {"IN": scale}, "OP": "?"},
+                {"LOWER": {"IN": ["de", "d'", "of"]}, "OP": "?"},
+                {"LOWER": {"IN": qty["units"]}},
+            ],
             [{"IS_DIGIT": True}, {"LIKE_NUM": True, "OP": "*"}],
         ]
         if "pos" in annotations:

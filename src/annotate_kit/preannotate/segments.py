@@ -15,7 +15,7 @@ from typing import Any
 from annotate_kit.preannotate.lexicon import APOSTROPHES
 
 LINE = re.compile(r"[^\r\n]+")
-SENTENCE_END = tuple(".!?…»\"”:;)")
+SENTENCE_END = tuple('.!?…»"”:;)')
 HEADING_MAX_WORDS = 15
 
 

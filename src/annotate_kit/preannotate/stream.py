@@ -37,7 +37,7 @@ def preannotate_stream(
     ``workers > 1`` runs batches in that many spawned processes. ``on_notice`` receives each
     one-time notice (no pipeline, no lexicon) once; by default notices are logged.
     """
-    from annotate_kit.preannotate import Preannotator, preannotate_batch  # noqa: PLC0415
+    from annotate_kit.preannotate import Preannotator, preannotate_batch
 
     if batch_size < 1 or workers < 1:
         raise ValueError(f"batch_size and workers must be >= 1 (got {batch_size}, {workers})")
@@ -79,13 +79,13 @@ def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
 
 
 def _init_worker(lang: str | None) -> None:
-    from annotate_kit.preannotate import Preannotator  # noqa: PLC0415
+    from annotate_kit.preannotate import Preannotator
 
     _WORKER["pre"] = Preannotator(lang=lang)
 
 
 def _run_worker(batch: list[Record]) -> tuple[list[Record], list[str]]:
-    from annotate_kit.preannotate import preannotate_batch  # noqa: PLC0415
+    from annotate_kit.preannotate import preannotate_batch
 
     pre = _WORKER["pre"]
     return preannotate_batch(batch, preannotator=pre), list(pre.notices)
