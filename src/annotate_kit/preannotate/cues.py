@@ -43,7 +43,7 @@ def find_cues(doc: Doc, kit: LanguageKit) -> list[CueSpan]:
     """Non-overlapping cue candidates of one segment, in text order."""
     strings = kit.nlp.vocab.strings
     excluded: dict[str, list[tuple[int, int]]] = {}
-    for match_id, start, end in kit.exclude_matcher(doc):
+    for match_id, start, end in kit.exclude_matcher(doc) if len(kit.exclude_matcher) else ():
         excluded.setdefault(strings[match_id], []).append((start, end))
     candidates: dict[tuple[int, int, str], tuple[CueRule, tuple[int, ...]]] = {}
     for match_id, start, end, alignment in kit.cue_matcher(doc, with_alignments=True):

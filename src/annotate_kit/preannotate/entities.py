@@ -48,7 +48,7 @@ def find_entities(doc: Doc, kit: LanguageKit) -> list[EntitySpan]:
         found = EntitySpan(span.start, span.end, span.start_char, span.end_char, label, rule)
         candidates.append((priority, found))
 
-    for _, start, end in kit.seat_matcher(doc):
+    for _, start, end in kit.seat_matcher(doc) if len(kit.seat_matcher) else ():
         add(doc[start:end], spec["seats_of_power"]["label"], "seat", 3)
     if kit.has("ner"):
         metonymy = spec.get("metonymy", {})
@@ -62,7 +62,7 @@ def find_entities(doc: Doc, kit: LanguageKit) -> list[EntitySpan]:
             add(span, label, "ner", 2)
     labels = {"inst": "institutions", "date": "dates", "qty": "quantities"}
     priorities = {"inst": 1, "date": 1, "qty": 0}
-    for match_id, start, end in kit.entity_matcher(doc):
+    for match_id, start, end in kit.entity_matcher(doc) if len(kit.entity_matcher) else ():
         key = kit.nlp.vocab.strings[match_id]
         junk = LEADING_JUNK if key == "inst" else frozenset({"ADP", "PUNCT"})
         add(_trim(doc[start:end], junk), spec[labels[key]]["label"], key, priorities[key])
