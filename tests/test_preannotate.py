@@ -7,7 +7,6 @@ import copy
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from preannotate_support import annotate, english, french, relations_of
 
 from annotate_kit.preannotate import Preannotator, preannotate_batch
 from annotate_kit.preannotate.lexicon import (
@@ -18,6 +17,7 @@ from annotate_kit.preannotate.lexicon import (
 from annotate_kit.records import new_record
 from annotate_kit.schema import load_scheme
 from annotate_kit.validate import check_record
+from preannotate_support import annotate, english, french, relations_of
 
 
 def spans(record, layer, label=None):

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from functools import cache
 
-from preannotate_support import SEED_TEXT, french, seed_gold
-
 from annotate_kit.convert import iter_documents
 from annotate_kit.evaluate import Evaluation, evaluate_records
 from annotate_kit.preannotate import preannotate_batch
 from annotate_kit.validate import check_record
+from preannotate_support import SEED_TEXT, french, seed_gold
 
 
 @cache
