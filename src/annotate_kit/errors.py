@@ -58,3 +58,33 @@ class LabelStudioError(AnnotateKitError):
 
     code = "E400"
     exit_code = 3
+
+
+class CredentialsError(AnnotateKitError):
+    """Raised when no Label Studio URL or token is configured, or the config file is unsafe."""
+
+    code = "E430"
+
+
+class LabelStudioAuthError(LabelStudioError):
+    """Raised when Label Studio refuses the token (401) or the token's user may not act (403)."""
+
+    code = "E401"
+
+
+class LabelStudioNotFoundError(LabelStudioError):
+    """Raised when a project, task or API route does not exist on the server (404)."""
+
+    code = "E404"
+
+
+class LabelStudioUnreachableError(LabelStudioError):
+    """Raised when the server cannot be reached or keeps timing out after the retries."""
+
+    code = "E410"
+
+
+class ConfigConflictError(LabelStudioError):
+    """Raised when a labeling-config change would orphan labels already used in annotations."""
+
+    code = "E420"
