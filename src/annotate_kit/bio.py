@@ -1,0 +1,159 @@
+"""The token view: French-aware tokens and IOB2 tags, and a count of what it cannot hold.
+
+Tokens keep their code-point offsets into the text. French elision is split off as its own
+token, apostrophe included, as in the French treebanks ("l’" "Ukraine", "qu’" "aucune",
+"d’" "«" "utiles" "»"), but only at the start of a word ("aujourd’hui" stays whole);
+hyphenated words stay whole ("États-Unis"); English "n't" and "'s" are split off.
+
+A token view holds one label per token and layer, so it loses what spans can say: a span
+nested in or crossing another span of its layer (the first, outermost one is kept), span
+edges inside a token (the span is widened to whole tokens), relations and claim attributes.
+BioLosses counts each of these so that the dataset card can say it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotate_kit.records import Record
+from annotate_kit.schema import Scheme, load_scheme
+
+APOSTROPHES = "'’ʼ"
+FR_ELISION = rf"(?<!\w)(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)[{APOSTROPHES}](?=\w|[«\"“])"
+EN_CLITIC = rf"n[{APOSTROPHES}]t\b|[{APOSTROPHES}](?:s|re|ve|ll|d|m)\b"
+LETTERS = r"(?:[^\W\d_]|[\u0300-\u036f])+"
+WORD = rf"{LETTERS}(?:[-‐‑{APOSTROPHES}]{LETTERS})*"  # aujourd’hui, États-Unis, a-t-il
+EN_WORD = rf"{LETTERS}(?:[-‐‑]{LETTERS})*"
+NUMBER = r"\d+(?:[\u00a0\u202f]\d{3})*(?:[.,]\d+)?"
+TOKEN = {
+    "fr": re.compile(rf"{FR_ELISION}|{WORD}|{NUMBER}|\S", re.IGNORECASE),
+    "en": re.compile(
+        rf"{LETTERS}(?=n[{APOSTROPHES}]t\b)|{EN_CLITIC}|{EN_WORD}|{NUMBER}|\S", re.IGNORECASE
+    ),
+}
+TAG_COLUMNS = {"entities": "ner_tags", "claims": "claim_tags", "cues": "cue_tags"}
+
+
+def tokenize(text: str, lang: str = "fr") -> list[tuple[int, int]]:
+    """(start, end) of every token; French rules for any language without its own."""
+    pattern = TOKEN.get(lang, TOKEN["fr"])
+    return [match.span() for match in pattern.finditer(text)]
+
+
+@dataclass
+class LayerLoss:
+    spans: int = 0
+    exact: int = 0  # on token boundaries, tagged as annotated
+    widened: int = 0  # an edge inside a token: tagged on the whole tokens
+    nested: int = 0  # inside, or around, a span already tagged in this layer: not tagged
+    crossing: int = 0  # partly overlapping a span already tagged: not tagged
+    untokenized: int = 0  # covers no token (only spaces): not tagged
+
+
+@dataclass
+class BioLosses:
+    """What the token view could not hold, summed over the documents it was built from."""
+
+    documents: int = 0
+    layers: dict[str, LayerLoss] = field(default_factory=dict)
+    relations: int = 0  # every relation: a token view has none
+    claim_attributes: int = 0  # claims whose source, factuality... only the span view keeps
+
+    def dropped(self) -> int:
+        return sum(x.nested + x.crossing + x.untokenized for x in self.layers.values())
+
+
+def tag_names(layer: str, scheme: Scheme | None = None) -> list[str]:
+    """O, then B-X and I-X for every label X of the layer, as conll2003 orders them."""
+    scheme = scheme or load_scheme()
+    return ["O"] + [f"{p}-{label}" for label in scheme.layer_labels(layer) for p in "BI"]
+
+
+def bio_features(scheme: Scheme | None = None) -> Any:
+    """The `datasets.Features` of the bio config."""
+    from datasets import ClassLabel, Features, List, Value
+
+    scheme = scheme or load_scheme()
+    columns: dict[str, Any] = {
+        "doc_id": Value("string"),
+        "lang": Value("string"),
+        "tokens": List(Value("string")),
+        "token_starts": List(Value("int64")),
+        "token_ends": List(Value("int64")),
+    }
+    for layer in scheme.layers:
+        columns[TAG_COLUMNS.get(layer, f"{layer}_tags")] = List(
+            ClassLabel(names=tag_names(layer, scheme))
+        )
+    return Features(columns)
+
+
+def bio_row(
+    record: Record, losses: BioLosses | None = None, scheme: Scheme | None = None
+) -> dict[str, Any]:
+    """One document as tokens and IOB2 tag names per layer (encode with the features)."""
+    scheme = scheme or load_scheme()
+    losses = losses if losses is not None else BioLosses()
+    text = record["text"]
+    tokens = tokenize(text, record.get("lang", "fr"))
+    starts = [s for s, _ in tokens]
+    row: dict[str, Any] = {
+        "doc_id": record["doc_id"],
+        "lang": record.get("lang"),
+        "tokens": [text[s:e] for s, e in tokens],
+        "token_starts": starts,
+        "token_ends": [e for _, e in tokens],
+    }
+    losses.documents += 1
+    for layer, spec in scheme.layers.items():
+        loss = losses.layers.setdefault(layer, LayerLoss())
+        spans = record.get(layer) or ()
+        tags = ["O"] * len(tokens)
+        owner: list[tuple[int, int] | None] = [None] * len(tokens)
+        for span in sorted(spans, key=lambda s: (s["start"], -s["end"])):
+            loss.spans += 1
+            start, end = span["start"], span["end"]
+            covered = _covered(tokens, starts, start, end)
+            if not covered:
+                loss.untokenized += 1
+                continue
+            taken = {owner[i] for i in covered if owner[i] is not None}
+            if taken:
+                inside = all(
+                    (s <= start and end <= e) or (start <= s and e <= end) for s, e in taken
+                )
+                if inside:
+                    loss.nested += 1
+                else:
+                    loss.crossing += 1
+                continue
+            label = span.get("label", spec.fixed_label)
+            for n, i in enumerate(covered):
+                tags[i] = f"{'B' if n == 0 else 'I'}-{label}"
+                owner[i] = (start, end)
+            if tokens[covered[0]][0] == start and tokens[covered[-1]][1] == end:
+                loss.exact += 1
+            else:
+                loss.widened += 1
+        row[TAG_COLUMNS.get(layer, f"{layer}_tags")] = tags
+    losses.relations += len(record.get("relations") or ())
+    losses.claim_attributes += sum(
+        1
+        for layer, spec in scheme.layers.items()
+        if spec.attributes
+        for _ in record.get(layer) or ()
+    )
+    return row
+
+
+def _covered(tokens: list[tuple[int, int]], starts: list[int], start: int, end: int) -> list[int]:
+    """Indexes of the tokens that overlap [start, end)."""
+    from bisect import bisect_left, bisect_right
+
+    first = max(bisect_right(starts, start) - 1, 0)
+    if first < len(tokens) and tokens[first][1] <= start:
+        first += 1
+    last = bisect_left(starts, end)
+    return list(range(first, last))

@@ -1,0 +1,102 @@
+"""bio: French-aware tokens, IOB2 tags, and the count of what a token view loses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annotate_kit.bio import BioLosses, LayerLoss, bio_features, bio_row, tag_names, tokenize
+
+DATA = Path(__file__).parent / "data"
+MINIMAL = json.loads((DATA / "valid" / "minimal-record.jsonl").read_text(encoding="utf-8"))
+
+
+def words(text: str, lang: str = "fr") -> list[str]:
+    return [text[s:e] for s, e in tokenize(text, lang)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("l’Ukraine", ["l’", "Ukraine"]),
+        ("L'Ukraine", ["L'", "Ukraine"]),
+        ("qu’aucune percée", ["qu’", "aucune", "percée"]),
+        ("qualifiées d’« utiles »", ["qualifiées", "d’", "«", "utiles", "»"]),
+        ("jusqu’à lorsqu’il s’est", ["jusqu’", "à", "lorsqu’", "il", "s’", "est"]),
+        ("aujourd’hui", ["aujourd’hui"]),
+        ("les États-Unis, a-t-il dit", ["les", "États-Unis", ",", "a-t-il", "dit"]),
+        ("3,5 % et 2\u202f000 émissaires", ["3,5", "%", "et", "2\u202f000", "émissaires"]),
+        ("Moscou n’a pas", ["Moscou", "n’", "a", "pas"]),
+    ],
+)
+def test_french_tokens(text: str, expected: list[str]):
+    assert words(text) == expected
+
+
+def test_english_tokens():
+    assert words("Moscow's envoy didn't say", "en") == [
+        "Moscow",
+        "'s",
+        "envoy",
+        "did",
+        "n't",
+        "say",
+    ]
+
+
+def test_tag_names_follow_the_scheme_like_conll2003():
+    assert tag_names("entities")[:5] == ["O", "B-PER", "I-PER", "B-ORG", "I-ORG"]
+    assert tag_names("claims") == ["O", "B-CLAIM", "I-CLAIM"]
+    features = bio_features()
+    assert features["cue_tags"].feature.names == tag_names("cues")
+
+
+def test_iob2_tags_of_the_minimal_record():
+    losses = BioLosses()
+    row = bio_row(MINIMAL, losses)
+    tagged = [
+        (t, n, c) for t, n, c in zip(row["tokens"], row["ner_tags"], row["cue_tags"], strict=True)
+    ]
+    assert tagged[:4] == [
+        ("Selon", "O", "B-ATTRIBUTION"),
+        ("le", "O", "O"),
+        ("Kremlin", "B-ORG", "O"),
+        (",", "O", "O"),
+    ]
+    assert [t for t, _, c in tagged if c.endswith("DISTANCING_QUOTE")] == ["«", "utiles", "»"]
+    starts, ends = row["token_starts"], row["token_ends"]
+    assert all(
+        MINIMAL["text"][s:e] == t for s, e, t in zip(starts, ends, row["tokens"], strict=True)
+    )
+    assert row["claim_tags"].count("B-CLAIM") == 2
+    assert losses.layers["entities"] == LayerLoss(spans=2, exact=2)
+    assert (losses.relations, losses.claim_attributes, losses.dropped()) == (4, 2, 0)
+
+
+def test_losses_nested_crossing_widened_untokenized():
+    text = "Le président russe Vladimir Poutine  parle."
+    record = {
+        "doc_id": "d",
+        "lang": "fr",
+        "text": text,
+        "entities": [
+            {"id": "a", "start": 3, "end": 35, "text": text[3:35], "label": "PER"},
+            {"id": "b", "start": 19, "end": 35, "text": text[19:35], "label": "PER"},  # nested
+            {"id": "c", "start": 28, "end": 42, "text": text[28:42], "label": "MISC"},  # crossing
+            {"id": "d", "start": 35, "end": 36, "text": " ", "label": "MISC"},  # a space
+        ],
+        "claims": [],
+        "cues": [{"id": "q", "start": 39, "end": 42, "text": "rle", "label": "HEDGE"}],  # widened
+        "relations": [],
+    }
+    losses = BioLosses()
+    row = bio_row(record, losses)
+    assert row["ner_tags"] == ["O", "B-PER", "I-PER", "I-PER", "I-PER", "O", "O"]
+    assert row["cue_tags"] == ["O", "O", "O", "O", "O", "B-HEDGE", "O"]
+    assert losses.layers["entities"] == LayerLoss(
+        spans=4, exact=1, nested=1, crossing=1, untokenized=1
+    )
+    assert losses.layers["cues"] == LayerLoss(spans=1, widened=1)
+    assert losses.dropped() == 3
