@@ -87,13 +87,13 @@ def _read_config(path: Path) -> dict[str, str]:
     return loaded
 
 
-def write_config(path: Path, *, url: str, token: str) -> Path:
+def write_config(path: Path, *, url: str, token: str, extra: dict[str, str] | None = None) -> Path:
     """Write a config file that only its owner can read (created 0600, never wider)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # an existing file keeps its mode through O_CREAT
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump({"url": url, "api_key": token}, handle)
-    path.chmod(0o600)
+        json.dump({"url": url, "api_key": token, **(extra or {})}, handle, indent=2)
     return path
 
 

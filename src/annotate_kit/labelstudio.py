@@ -204,6 +204,7 @@ def push(
     url: str | None = None,
     credentials: Credentials | None = None,
     guidelines: Path | None = None,
+    label_config: str | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     dry_run: bool = False,
     progress: bool = True,
@@ -212,7 +213,8 @@ def push(
 
     Safe to run again after any interruption: tasks are matched on data.doc_id, an import
     whose answer was lost is reconciled by listing, and duplicates such a loss can leave
-    behind (only ever unannotated copies) are deleted before returning.
+    behind (only ever unannotated copies) are deleted before returning. ``label_config``
+    replaces the config generated from schema/ (a project for another scheme version).
     """
     started = time.monotonic()
     source = str(tasks) if isinstance(tasks, str | Path) else "tasks"
@@ -221,36 +223,36 @@ def push(
     summary = PushSummary(
         project=project, tasks=len(unique), duplicates_in_input=duplicates, dry_run=dry_run
     )
-    conn = connect(url, credentials=credentials)
-    summary.project_id, summary.project_action = ensure_project(
-        conn,
-        project,
-        label_config=labelstudio_config(),
-        instruction=guidelines_html(guidelines),
-        dry_run=dry_run,
-    )
-    present = list_doc_ids(conn, summary.project_id) if summary.project_id is not None else {}
-    missing = [task for task in unique if task["data"]["doc_id"] not in present]
-    summary.already_there = len(unique) - len(missing)
-    if dry_run or summary.project_id is None:
-        summary.created = len(missing) if dry_run else 0
+    with connect(url, credentials=credentials) as conn:
+        summary.project_id, summary.project_action = ensure_project(
+            conn,
+            project,
+            label_config=label_config or labelstudio_config(),
+            instruction=guidelines_html(guidelines),
+            dry_run=dry_run,
+        )
+        present = list_doc_ids(conn, summary.project_id) if summary.project_id is not None else {}
+        missing = [task for task in unique if task["data"]["doc_id"] not in present]
+        summary.already_there = len(unique) - len(missing)
+        if dry_run or summary.project_id is None:
+            summary.created = len(missing) if dry_run else 0
+            summary.seconds = time.monotonic() - started
+            return summary
+        with Importer(conn, summary.project_id, progress=progress, total=len(missing)) as importer:
+            try:
+                for start in range(0, len(missing), max(1, batch_size)):
+                    importer.send(missing[start : start + batch_size])
+            except LabelStudioError as exc:
+                done = f"{importer.created} of {len(missing)} new tasks imported so far"
+                exc.args = (f"{exc.args[0]} ({done}; push again: only the missing ones are sent)",)
+                raise
+        summary.created, summary.failed = importer.created, importer.failed
+        summary.recovered_errors = importer.recovered
+        mine = {task["data"]["doc_id"] for task in unique}
+        if importer.uncertain or any(len(present[doc]) > 1 for doc in mine & present.keys()):
+            summary.duplicates_removed = remove_duplicates(conn, summary.project_id, mine)
         summary.seconds = time.monotonic() - started
         return summary
-    with Importer(conn, summary.project_id, progress=progress, total=len(missing)) as importer:
-        try:
-            for start in range(0, len(missing), max(1, batch_size)):
-                importer.send(missing[start : start + batch_size])
-        except LabelStudioError as exc:
-            done = f"{importer.created} of {len(missing)} new tasks imported so far"
-            exc.args = (f"{exc.args[0]} ({done}; push again: only the missing ones are sent)",)
-            raise
-    summary.created, summary.failed = importer.created, importer.failed
-    summary.recovered_errors = importer.recovered
-    mine = {task["data"]["doc_id"] for task in unique}
-    if importer.uncertain or any(len(present[doc]) > 1 for doc in mine & present.keys()):
-        summary.duplicates_removed = remove_duplicates(conn, summary.project_id, mine)
-    summary.seconds = time.monotonic() - started
-    return summary
 
 
 # ---------------------------------------------------------------- pull
@@ -295,55 +297,59 @@ def pull(
     """
     started = time.monotonic()
     out = Path(out)
-    conn = connect(url, credentials=credentials)
-    found = require_project(conn, project)
-    state = Path(state_file) if state_file is not None else None
-    if since is not None:
-        since_text: str | None = _ls_time(since)
-    elif state is not None:
-        since_text = read_state(state, url=conn.url, project_id=found.id)
-    else:
-        since_text = None
-    summary = PullSummary(project=project, project_id=found.id, out=str(out), since=since_text)
-    summary.watermark = (server_time(conn) - WATERMARK_MARGIN).strftime(LS_DATETIME)
-    if since_text is not None:
-        # Every changed task, annotated or not: a task whose annotations were all deleted
-        # must still replace its old records.
-        base = [dm_filter("updated_at", "greater", "Datetime", since_text)]
-    elif include_drafts:
-        base = []
-    else:  # any annotation, skipped ones included (annotations_ids lists them all)
-        base = [dm_filter("annotations_ids", "empty", "String", value=False)]
-    fresh: list[dict[str, Any]] = []
-    refreshed: set[int] = set()
-    from tqdm import tqdm
+    with connect(url, credentials=credentials) as conn:
+        found = require_project(conn, project)
+        state = Path(state_file) if state_file is not None else None
+        if since is not None:
+            since_text: str | None = _ls_time(since)
+        elif state is not None:
+            since_text = read_state(state, url=conn.url, project_id=found.id)
+        else:
+            since_text = None
+        summary = PullSummary(project=project, project_id=found.id, out=str(out), since=since_text)
+        summary.watermark = (server_time(conn) - WATERMARK_MARGIN).strftime(LS_DATETIME)
+        if since_text is not None:
+            # Every changed task, annotated or not: a task whose annotations were all deleted
+            # must still replace its old records.
+            base = [dm_filter("updated_at", "greater", "Datetime", since_text)]
+        elif include_drafts:
+            base = []
+        else:  # any annotation, skipped ones included (annotations_ids lists them all)
+            base = [dm_filter("annotations_ids", "empty", "String", value=False)]
+        fresh: list[dict[str, Any]] = []
+        refreshed: set[int] = set()
+        from tqdm import tqdm
 
-    with (
-        Snapshots(conn, found.id, include_drafts=include_drafts) as snaps,
-        tqdm(unit="task", desc="pull", disable=not progress, file=sys.stderr) as bar,
-    ):
-        for piece in pieces(conn, found.id, base, size=piece_size, snaps=snaps, bar=bar):
-            converted = records_from_tasks(piece, include_drafts=include_drafts)
-            fresh += converted.records
-            refreshed.update(task["id"] for task in piece)
-            summary.pieces += 1
-            summary.tasks += len(piece)
-            summary.cancelled += converted.cancelled
-            summary.drafts += converted.drafts
-            summary.problems += converted.problems
-            bar.update(len(piece))
-    summary.annotations = len(fresh)
-    if since_text is not None and out.is_file():
-        records = merge_records(out, fresh, refreshed)
-    else:
-        records = sorted(fresh, key=sort_key)
-    summary.records = write_records(out, records)
-    if state is not None:
-        write_state(
-            state, url=conn.url, project=project, project_id=found.id, watermark=summary.watermark
-        )
-    summary.seconds = time.monotonic() - started
-    return summary
+        with (
+            Snapshots(conn, found.id, include_drafts=include_drafts) as snaps,
+            tqdm(unit="task", desc="pull", disable=not progress, file=sys.stderr) as bar,
+        ):
+            for piece in pieces(conn, found.id, base, size=piece_size, snaps=snaps, bar=bar):
+                converted = records_from_tasks(piece, include_drafts=include_drafts)
+                fresh += converted.records
+                refreshed.update(task["id"] for task in piece)
+                summary.pieces += 1
+                summary.tasks += len(piece)
+                summary.cancelled += converted.cancelled
+                summary.drafts += converted.drafts
+                summary.problems += converted.problems
+                bar.update(len(piece))
+        summary.annotations = len(fresh)
+        if since_text is not None and out.is_file():
+            records = merge_records(out, fresh, refreshed)
+        else:
+            records = sorted(fresh, key=sort_key)
+        summary.records = write_records(out, records)
+        if state is not None:
+            write_state(
+                state,
+                url=conn.url,
+                project=project,
+                project_id=found.id,
+                watermark=summary.watermark,
+            )
+        summary.seconds = time.monotonic() - started
+        return summary
 
 
 def _ls_time(value: str | datetime) -> str:

@@ -10,11 +10,10 @@ server answer has the token scrubbed out and fits on one line.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Self
 
 import httpx
 from label_studio_sdk import LabelStudio
@@ -30,6 +29,9 @@ from annotate_kit.errors import (
 
 TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 FAILURES = (ApiError, httpx.HTTPError, ValueError)  # ValueError: a body that is not JSON
+RETRIES = 3  # after the first attempt; with BACKOFF 0.5 s the waits are 0.5, 1 and 2 s
+BACKOFF = 0.5
+TIMEOUT = 120.0  # seconds per request: a 2,000-task snapshot export takes ~2 s here
 
 
 class Connection:
@@ -39,21 +41,36 @@ class Connection:
         self,
         credentials: Credentials,
         *,
-        timeout: float = 120.0,
-        retries: int = 3,
-        backoff: float = 0.5,
+        timeout: float | None = None,
+        retries: int | None = None,
+        backoff: float | None = None,
     ) -> None:
         self.credentials = credentials
         self.url = credentials.url
-        self.timeout = timeout
-        self.retries = retries
-        self.backoff = backoff
+        self.timeout = TIMEOUT if timeout is None else timeout
+        self.retries = RETRIES if retries is None else retries
+        self.backoff = BACKOFF if backoff is None else backoff
+        self.http = httpx.Client(timeout=self.timeout, follow_redirects=True)
         try:
             self.client = LabelStudio(
-                base_url=credentials.url, api_key=credentials.token, timeout=timeout, max_retries=0
+                base_url=credentials.url,
+                api_key=credentials.token,
+                timeout=self.timeout,
+                max_retries=0,
+                httpx_client=self.http,
             )
         except ApiError as exc:  # an expired personal access token is refused right here
+            self.http.close()
             raise self.explain("read the API token", exc) from None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.http.close()
 
     def call(self, what: str, function: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         """Run an idempotent SDK call, retrying transient failures with exponential back-off."""
@@ -162,8 +179,7 @@ def _body(response: httpx.Response) -> Any:
 def detail(body: Any) -> str:
     """The useful part of an error body, short: Label Studio's 404 page alone is 170 KB."""
     if isinstance(body, dict):
-        found = body.get("validation_errors") or body.get("detail") or body
-        text = found if isinstance(found, str) else json.dumps(found, ensure_ascii=False)
+        text = _flatten(body.get("validation_errors") or body.get("detail") or body)
     elif isinstance(body, str) and "<html" in body[:500].lower():
         title = re.search(r"<title>(.*?)</title>", body, re.IGNORECASE | re.DOTALL)
         text = f"(an HTML page: {title.group(1).strip()})" if title else "(an HTML page)"
@@ -171,3 +187,15 @@ def detail(body: Any) -> str:
         text = str(body)
     text = " ".join(text.split())
     return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _flatten(value: Any) -> str:
+    """{"label_config": ["a", "b"]} -> "label_config: a; b" (server messages, keys kept)."""
+    if isinstance(value, dict):
+        return "; ".join(
+            _flatten(item) if key == "non_field_errors" else f"{key}: {_flatten(item)}"
+            for key, item in value.items()
+        )
+    if isinstance(value, list):
+        return "; ".join(_flatten(item) for item in value)
+    return str(value)
