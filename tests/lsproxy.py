@@ -50,14 +50,18 @@ class CuttingProxy:
         self.close()
 
     def close(self) -> None:
+        """Stop listening: new connections are refused, as if the server had stopped."""
         self._closed.set()
-        self._listener.close()
+        _shut(self._listener)  # shutdown() wakes the thread blocked in accept()
 
     def _accept(self) -> None:
         while not self._closed.is_set():
             try:
                 client, _ = self._listener.accept()
             except OSError:
+                return
+            if self._closed.is_set():
+                _shut(client)
                 return
             upstream = socket.create_connection(self.target)
             doomed = threading.Event()

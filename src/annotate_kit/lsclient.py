@@ -158,8 +158,15 @@ class Connection:
 
 
 def connect(url: str | None = None, *, credentials: Credentials | None = None) -> Connection:
-    """A connection from explicit credentials, or from --url / the environment / config file."""
-    return Connection(credentials or load_credentials(url))
+    """A connection from explicit credentials, or from --url / the environment / config file.
+
+    An explicit ``url`` wins over the one in ``credentials`` (same token, another address).
+    """
+    if credentials is None:
+        return Connection(load_credentials(url))
+    if url is not None:
+        credentials = Credentials(url.rstrip("/"), credentials.token, credentials.source)
+    return Connection(credentials)
 
 
 def is_transient(exc: BaseException) -> bool:
