@@ -12,7 +12,7 @@ from datasets import ClassLabel, List, load_dataset
 
 from annotate_kit.cli import main
 from annotate_kit.errors import ExportError
-from annotate_kit.export import export_dataset, split_of
+from annotate_kit.export import export_dataset, pseudonym, split_of
 from annotate_kit.records import new_record
 
 DATA = Path(__file__).parent / "data"
@@ -132,3 +132,97 @@ def test_reexport_to_the_same_folder_is_not_served_from_a_stale_cache(tmp_path: 
     assert load_dataset(str(out))["train"][0]["annotation"]["id"] == "a1"
     export_dataset([DATA / "valid" / "labelstudio-export.json"], out=out, overwrite=True)
     assert load_dataset(str(out))["train"][0]["annotation"]["id"] == "6"
+
+
+# --- three configs, adjudication, agreement in the card -------------------------------------
+
+
+def annotated_by(tmp_path: Path, names: tuple[str, ...], *, disagree_on: str | None = None) -> Path:
+    """The minimal record annotated by each of `names`; `disagree_on` relabels Genève."""
+    base = json.loads(MINIMAL.read_text())
+    path = tmp_path / "team.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for number, name in enumerate(names):
+            record = copy.deepcopy(base)
+            record["annotation"].update(id=f"t{number}", annotator=name)
+            if name == disagree_on:
+                record["entities"][1]["label"] = "ORG"
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+def test_three_configs_open_offline_with_gold_provenance(tmp_path: Path):
+    path = annotated_by(tmp_path, ("alice", "bob", "chloe"), disagree_on="chloe")
+    summary = export_dataset([path], out=tmp_path / "ds")
+    assert summary.config_rows == {
+        "default": {"train": 1},
+        "annotations": {"train": 3},
+        "bio": {"train": 1},
+    }
+    assert (summary.records, summary.exported, summary.superseded) == (3, 1, 2)
+    assert summary.gold_steps == {"majority": 1}
+    (gold,) = load_dataset(str(tmp_path / "ds"), "default")["train"]
+    assert gold["annotation"]["annotator"] is None
+    assert gold["gold"]["policy_step"] == "majority"
+    assert gold["gold"]["candidates"] == ["t0", "t1", "t2"]
+    assert {"item": "e2", "annotations": ["t0", "t1"]} in gold["gold"]["sources"]
+    (conflict,) = gold["gold"]["conflicts"]
+    assert (conflict["kind"], conflict["text"], conflict["label"]) == (
+        "minority-span",
+        "Genève",
+        "ORG",
+    )
+    bio = load_dataset(str(tmp_path / "ds"), "bio")["train"]
+    tags = bio.features["ner_tags"].feature
+    assert [tags.int2str(t) for t in bio[0]["ner_tags"]][:3] == ["O", "O", "B-ORG"]
+    assert bio[0]["tokens"][:3] == ["Selon", "le", "Kremlin"]
+
+
+def test_annotator_ids_are_pseudonymised_unless_kept(tmp_path: Path):
+    path = annotated_by(tmp_path, ("alice", "bob"))
+    export_dataset([path], out=tmp_path / "hidden")
+    rows = load_dataset(str(tmp_path / "hidden"), "annotations")["train"]
+    names = [row["annotation"]["annotator"] for row in rows]
+    assert names == [pseudonym("alice"), pseudonym("bob")]
+    assert names[0].startswith("annotator-")
+    assert names[0] != names[1]
+    card = (tmp_path / "hidden" / "README.md").read_text(encoding="utf-8")
+    assert "alice" not in card
+    assert f"| {pseudonym('alice')} × {pseudonym('bob')} | 1 |" in card
+    export_dataset([path], out=tmp_path / "named", keep_annotator_ids=True)
+    rows = load_dataset(str(tmp_path / "named"), "annotations")["train"]
+    assert [row["annotation"]["annotator"] for row in rows] == ["alice", "bob"]
+
+
+def test_card_shows_agreement_chart_policy_and_token_losses(tmp_path: Path):
+    path = annotated_by(tmp_path, ("alice", "bob", "chloe"), disagree_on="chloe")
+    export_dataset([path], out=tmp_path / "ds", license_id="cc-by-4.0")
+    folder = tmp_path / "ds"
+    card = (folder / "README.md").read_text(encoding="utf-8")
+    assert "license: cc-by-4.0" in card
+    assert "language:\n- fr" in card
+    assert "config_name: bio" in card
+    assert (
+        "3 annotators; 1 of 1 documents annotated by two or more (3 annotations compared)." in card
+    )
+    # Entities over 3 pairs: 2 spans each side, Genève LOC/ORG differs in 2 pairs: 8 of 12 match.
+    assert "| entities | **all** | 12 | 0.667 | 0.667 |" in card
+    assert "| entities | LOC | 4 | 0.500 | 0.500 |" in card
+    assert "| claims | factuality | 2 | 1.000 | 1.000 | 1.000 |" in card
+    assert "![Gold spans per label and agreement per label](agreement.png)" in card
+    assert (folder / "agreement.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "1. `ground_truth`: an annotation marked ground truth" in card
+    assert "Documents by the step that decided: `majority` 1." in card
+    assert "Conflicts listed for a human (minority-span 1)" in card
+    assert "| entities | `ner_tags` | 2 | 2 | 0 | 0 | 0 | 0 |" in card
+    assert "Not in the token view at all: 4 relations" in card
+    assert "| `HEDGE` | Hedge or approximator |" in card
+
+
+def test_a_policy_that_decides_nothing_writes_nothing(tmp_path: Path):
+    path = annotated_by(tmp_path, ("alice", "bob"))
+    with pytest.raises(ExportError, match="chose no gold for any document"):
+        export_dataset([path], out=tmp_path / "ds", gold_policy=("ground_truth",))
+    assert not (tmp_path / "ds").exists()
+    summary = export_dataset([path], out=tmp_path / "ds", gold_policy=("reviewed", "latest"))
+    assert summary.gold_steps == {"latest": 1}

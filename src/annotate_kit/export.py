@@ -1,9 +1,16 @@
-"""Validated records -> a Hugging Face dataset folder: Parquet shards plus a dataset card.
+"""Validated records -> a Hugging Face dataset folder: three configs of Parquet and a card.
 
-Two passes over the inputs keep memory flat: the first validates and picks one gold record
-per document (remembering only its position), the second streams the chosen records into
-one Parquet writer per split. Splits are a hash of the document id, so a document never
-straddles splits and re-exporting gives the same split.
+- `default`: one adjudicated gold record per document (adjudicate.py), with a `gold` column
+  saying which step of the policy chose it, where each span came from and what conflicted;
+- `annotations`: every valid annotation, one row per document and annotation, annotator ids
+  pseudonymised by a stable hash unless kept on request;
+- `bio`: the gold as tokens with IOB2 tags (bio.py).
+
+Two passes keep memory flat: the first validates and counts each document's annotations, the
+second streams rows into one Parquet writer per config and split, and adjudicates a document
+as soon as its last annotation has been read (documents whose annotations are scattered
+through the input are held until then). Agreement is accumulated as counts on the way.
+Splits are a hash of the document id, so a document never straddles splits.
 """
 
 from __future__ import annotations
@@ -14,46 +21,58 @@ import shutil
 import sys
 import tempfile
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotate_kit.adjudicate import DEFAULT_POLICY, adjudicate, describe_policy, provenance_feature
+from annotate_kit.adjudicate import provenance_row as gold_row
+from annotate_kit.agreement import AgreementBuilder, AgreementReport, agreement_views
+from annotate_kit.bio import BioLosses, bio_features, bio_row
 from annotate_kit.card import write_card
 from annotate_kit.errors import ExportError
-from annotate_kit.features import record_features, row_encoder, storage_schema
+from annotate_kit.features import record_features, row_encoder
 from annotate_kit.inputs import iter_items
+from annotate_kit.records import Record
 from annotate_kit.schema import load_scheme
+from annotate_kit.shards import ShardWriter, fingerprint
 from annotate_kit.validate import Report, validate_items
 
 SPLITS = ("train", "validation", "test")
+CONFIGS = ("default", "annotations", "bio")
 DEFAULT_RATIOS = (0.8, 0.1, 0.1)
 MIN_DOCS_TO_SPLIT = 10
-BATCH_ROWS = 1000
-ORIGIN_RANK = {"adjudicated": 3, "gold": 3, "manual": 2, "prediction": 1}
-GOLD_POLICY = (
-    "one record per document: cancelled (skipped) annotations are never gold; then a record "
-    "marked ground truth; then hand-made gold or adjudicated records; then annotators' records "
-    "over predictions; then the most recently updated; then the last one in the input"
-)
+GOLD_POLICY = describe_policy(DEFAULT_POLICY)  # kept for readers of the old constant
 
 
 @dataclass
 class ExportSummary:
-    """Counts that reconcile: records = exported + superseded + cancelled + invalid."""
+    """Counts that reconcile: records = exported + superseded + cancelled + invalid + undecided."""
 
     out: str
     records: int = 0
-    exported: int = 0
-    superseded: int = 0
+    exported: int = 0  # gold rows (documents) in the default config
+    superseded: int = 0  # annotations that gold was chosen over or merged from
     cancelled: int = 0
     invalid: int = 0
+    undecided: int = 0  # annotations of documents the policy gave no gold
     documents: int = 0
-    split_rows: dict[str, int] = field(default_factory=dict)
+    split_rows: dict[str, int] = field(default_factory=dict)  # default config
+    config_rows: dict[str, dict[str, int]] = field(default_factory=dict)
     label_counts: dict[str, dict[str, Counter]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     languages: set[str] = field(default_factory=set)
     fingerprint: str = ""
     report: Report | None = None
+    policy: tuple[str, ...] = DEFAULT_POLICY
+    gold_steps: Counter = field(default_factory=Counter)  # step -> documents
+    conflicts: Counter = field(default_factory=Counter)  # kind -> count
+    conflict_examples: list[str] = field(default_factory=list)
+    agreement: AgreementReport | None = None
+    bio_losses: BioLosses = field(default_factory=BioLosses)
+    annotator_ids: str = "pseudonymised"
+    chart: str | None = None
 
 
 def split_of(doc_id: str, ratios: tuple[float, float, float] = DEFAULT_RATIOS) -> str:
@@ -66,6 +85,15 @@ def split_of(doc_id: str, ratios: tuple[float, float, float] = DEFAULT_RATIOS) -
     return "test"
 
 
+def pseudonym(annotator: str) -> str:
+    """A stable stand-in for an annotator id (the same id gives the same name in every export).
+
+    Pseudonymous, not anonymous: a short id space (Label Studio user numbers) can be
+    enumerated; keep exports with named annotators private.
+    """
+    return "annotator-" + hashlib.sha256(f"annotate-kit:{annotator}".encode()).hexdigest()[:8]
+
+
 def export_dataset(
     paths: list[str | Path],
     *,
@@ -76,8 +104,10 @@ def export_dataset(
     pretty_name: str | None = None,
     license_id: str = "unknown",
     progress: bool = False,
+    gold_policy: Sequence[str] = DEFAULT_POLICY,
+    keep_annotator_ids: bool = False,
 ) -> ExportSummary:
-    """Write out/ (Parquet + README.md card) so that `load_dataset(out)` works offline."""
+    """Write out/ (Parquet + README.md card) so that `load_dataset(out, config)` works offline."""
     if len(ratios) != len(SPLITS) or any(r < 0 for r in ratios) or abs(sum(ratios) - 1) > 1e-6:
         raise ExportError(
             f"split ratios must be three non-negative numbers summing to 1, got {ratios}"
@@ -85,30 +115,37 @@ def export_dataset(
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise ExportError(f"{out} exists and is not empty; pass --overwrite to replace it")
-    summary = ExportSummary(out=str(out))
-    chosen = _choose_gold(paths, summary, skip_invalid=skip_invalid, progress=progress)
-    if not chosen:
+    summary = ExportSummary(out=str(out), policy=tuple(gold_policy))
+    summary.annotator_ids = "kept" if keep_annotator_ids else "pseudonymised"
+    valid, expected = _scan(paths, summary, skip_invalid=skip_invalid, progress=progress)
+    if not any(expected.values()):
         raise ExportError("no valid, non-cancelled annotation to export")
-    summary.documents = len(chosen)
-    if len(chosen) < MIN_DOCS_TO_SPLIT and ratios[0] < 1:
+    if len(expected) < MIN_DOCS_TO_SPLIT and ratios[0] < 1:
         summary.warnings.append(
-            f"only {len(chosen)} documents (fewer than {MIN_DOCS_TO_SPLIT}): all of them go to "
+            f"only {len(expected)} documents (fewer than {MIN_DOCS_TO_SPLIT}): all of them go to "
             "train; validation and test would be too small to mean anything"
         )
         ratios = (1.0, 0.0, 0.0)
-    wanted = {ordinal: doc_id for doc_id, (_, ordinal) in chosen.items()}
 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
-        features = _write_parquet(paths, staging, wanted, ratios, summary)
+        writers = _write(
+            paths,
+            staging,
+            valid=valid,
+            expected=expected,
+            ratios=ratios,
+            summary=summary,
+            keep_annotator_ids=keep_annotator_ids,
+        )
+        summary.chart = _chart(staging, summary)
         write_card(
             staging,
-            features=features,
+            writers=writers,
             summary=summary,
             pretty_name=pretty_name or out.name,
             license_id=license_id,
-            gold_policy=GOLD_POLICY,
         )
         if out.exists():
             shutil.rmtree(out)
@@ -119,9 +156,11 @@ def export_dataset(
     return summary
 
 
-def _choose_gold(
+def _scan(
     paths: list[str | Path], summary: ExportSummary, *, skip_invalid: bool, progress: bool
-) -> dict[str, tuple[tuple[Any, ...], int]]:
+) -> tuple[bytearray, Counter]:
+    """Validate; return which records are valid (by position) and each document's count of
+    valid annotations (cancelled ones included: they are rows of the annotations config)."""
     report = Report()
     summary.report = report
     items = validate_items(iter_items(paths, report.stats), report)
@@ -129,26 +168,21 @@ def _choose_gold(
         from tqdm import tqdm
 
         items = tqdm(items, desc="validate", unit="record", file=sys.stderr)
-    best: dict[str, tuple[tuple[Any, ...], int]] = {}
-    for ordinal, (item, problems) in enumerate(items):
+    valid = bytearray()
+    expected: Counter = Counter()
+    live: set[str] = set()
+    for item, problems in items:
         summary.records += 1
+        valid.append(not problems)
         if problems:
             summary.invalid += 1
             continue
         record = item.record
-        annotation = record.get("annotation") or {}
-        if annotation.get("cancelled"):
+        expected[record["doc_id"]] += 1
+        if (record.get("annotation") or {}).get("cancelled"):
             summary.cancelled += 1
-            continue
-        rank = (
-            bool(annotation.get("ground_truth")),
-            ORIGIN_RANK.get(annotation.get("origin") or "manual", 0),
-            annotation.get("updated_at") or annotation.get("created_at") or "",
-            ordinal,
-        )
-        previous = best.get(record["doc_id"])
-        if previous is None or rank > previous[0]:
-            best[record["doc_id"]] = (rank, ordinal)
+        else:
+            live.add(record["doc_id"])
     if summary.invalid and not skip_invalid:
         shown = "\n".join(
             f"  {p.location()} {p.path}: [{p.code}] {p.message}" for p in report.problems[:5]
@@ -159,73 +193,115 @@ def _choose_gold(
             + (f"\n  … and {more} more problems" if more > 0 else "")
             + "\nRun 'annotate-kit validate' for the full list, or pass --skip-invalid to export the valid ones."
         )
-    summary.superseded = summary.records - summary.invalid - summary.cancelled - len(best)
-    return best
+    return valid, Counter({doc: n for doc, n in expected.items() if doc in live})
 
 
-def _write_parquet(
+def _write(
     paths: list[str | Path],
     folder: Path,
-    wanted: dict[int, str],
+    *,
+    valid: bytearray,
+    expected: Counter,
     ratios: tuple[float, float, float],
     summary: ExportSummary,
-) -> Any:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    keep_annotator_ids: bool,
+) -> dict[str, ShardWriter]:
+    from datasets import Features
 
     scheme = load_scheme()
-    features = record_features(scheme)
-    schema = features.arrow_schema
-    plain = storage_schema(schema)
-    encode = row_encoder(features)
-    (folder / "data").mkdir()
-    writers: dict[str, Any] = {}
-    buffers: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    spans = record_features(scheme)
+    gold = Features({**spans, "gold": provenance_feature()})
+    writers = {
+        "default": ShardWriter(folder, "default", gold),
+        "annotations": ShardWriter(folder, "annotations", spans),
+        "bio": ShardWriter(folder, "bio", bio_features(scheme)),
+    }
+    encode = {name: row_encoder(w.features) for name, w in writers.items()}
     counted = [
         (layer.key, prop)
         for layer in scheme.layers.values()
         for prop in (["label"] if layer.label_vocab else []) + list(layer.attributes)
     ]
     counts = {split: {f"{key}.{prop}": Counter() for key, prop in counted} for split in SPLITS}
-
-    def flush(split: str) -> None:
-        if not buffers[split]:
-            return
-        if split not in writers:
-            writers[split] = pq.ParquetWriter(
-                folder / "data" / f"{split}-00000-of-00001.parquet", schema
-            )
-        writers[split].write_table(pa.Table.from_pylist(buffers[split], schema=plain).cast(schema))
-        buffers[split].clear()
+    agreement = AgreementBuilder(scheme)
+    pending: dict[str, list[Record]] = defaultdict(list)
+    rename = (lambda a: a) if keep_annotator_ids else pseudonym
 
     for ordinal, item in enumerate(iter_items(paths)):
-        if ordinal not in wanted:
+        if not valid[ordinal]:
             continue
-        record = item.record
+        record = _with_annotator(item.record, rename)
         split = split_of(record["doc_id"], ratios)
-        summary.languages.add(record["lang"])
+        writers["annotations"].add(split, encode["annotations"](record))
+        if record["doc_id"] not in expected:
+            continue  # every annotation of this document was cancelled: no gold to make
+        group = pending[record["doc_id"]]
+        group.append(record)
+        if len(group) < expected[record["doc_id"]]:
+            continue
+        del pending[record["doc_id"]]
+        agreement.add(len(record["text"]), agreement_views(group, scheme))
+        result = adjudicate(group, policy=summary.policy, scheme=scheme)
+        _note_conflicts(summary, result)
+        live = sum(1 for r in group if not (r.get("annotation") or {}).get("cancelled"))
+        if result.record is None:
+            summary.undecided += live
+            continue
+        gold_record = result.record
+        summary.gold_steps[result.step] += 1
+        summary.superseded += live - 1
+        summary.languages.add(gold_record["lang"])
         for key, prop in counted:
-            counts[split][f"{key}.{prop}"].update(span[prop] for span in record[key])
-        buffers[split].append(encode(record))
-        if len(buffers[split]) >= BATCH_ROWS:
-            flush(split)
-    for split in SPLITS:
-        flush(split)
+            counts[split][f"{key}.{prop}"].update(span[prop] for span in gold_record[key])
+        writers["default"].add(split, encode["default"]({**gold_record, "gold": gold_row(result)}))
+        writers["bio"].add(split, encode["bio"](bio_row(gold_record, summary.bio_losses, scheme)))
     for writer in writers.values():
         writer.close()
-    # datasets caches a folder by its card (features, split sizes, file patterns), not by the
-    # files' content: a re-export with the same shape would load stale rows. A content hash in
-    # the file names, and so in the card's patterns, gives each export its own cache entry.
-    digest = hashlib.sha256()
-    for split in SPLITS:
-        if split in writers:
-            path = folder / "data" / f"{split}-00000-of-00001.parquet"
-            digest.update(path.read_bytes())
-            summary.split_rows[split] = pq.ParquetFile(path).metadata.num_rows
-    summary.fingerprint = digest.hexdigest()[:12]
-    for split in summary.split_rows:
-        path = folder / "data" / f"{split}-00000-of-00001.parquet"
-        path.rename(path.with_name(f"{split}-{summary.fingerprint}-00000-of-00001.parquet"))
+    summary.fingerprint = fingerprint(list(writers.values()))
+    for writer in writers.values():
+        writer.rename(summary.fingerprint)
+    summary.config_rows = {
+        name: dict(sorted(w.rows.items(), key=_split_order)) for name, w in writers.items()
+    }
+    summary.split_rows = summary.config_rows["default"]
     summary.exported = sum(summary.split_rows.values())
-    summary.label_counts = {s: c for s, c in counts.items() if s in writers}
-    return features
+    if summary.exported == 0:
+        raise ExportError(
+            f"the gold policy {','.join(summary.policy)} chose no gold for any document; "
+            "add 'latest' to the policy or see the conflicts with 'annotate-kit agreement'"
+        )
+    summary.documents = summary.exported
+    summary.label_counts = {s: c for s, c in counts.items() if s in summary.split_rows}
+    summary.agreement = agreement.result()
+    return writers
+
+
+def _split_order(item: tuple[str, int]) -> int:
+    return SPLITS.index(item[0])
+
+
+def _with_annotator(record: Record, rename: Any) -> Record:
+    annotation = record.get("annotation")
+    if not annotation or annotation.get("annotator") is None:
+        return record
+    return {**record, "annotation": {**annotation, "annotator": rename(annotation["annotator"])}}
+
+
+def _note_conflicts(summary: ExportSummary, result: Any) -> None:
+    for conflict in result.conflicts:
+        summary.conflicts[conflict.kind] += 1
+        if len(summary.conflict_examples) < 10:
+            where = f" {conflict.layer} {conflict.label} «{conflict.text}»" if conflict.text else ""
+            summary.conflict_examples.append(f"{result.doc_id}{where}: {conflict.detail}")
+
+
+def _chart(folder: Path, summary: ExportSummary) -> str | None:
+    from annotate_kit.chart import write_chart
+
+    name = "agreement.png"
+    totals: dict[str, Counter] = defaultdict(Counter)
+    for per_split in summary.label_counts.values():
+        for counted, counter in per_split.items():
+            totals[counted].update(counter)
+    write_chart(folder / name, totals=totals, agreement=summary.agreement)
+    return name

@@ -1,0 +1,86 @@
+"""Parquet shards of one dataset config, one file per split, written in batches.
+
+Rows arrive already encoded (features.row_encoder); tables are built on the storage schema
+and cast to the features' Arrow schema, so the files reload with identical features,
+ClassLabel names included (FACTS.md). Nothing but the current batch is held in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from annotate_kit.features import storage_schema
+
+BATCH_ROWS = 1000
+
+
+class ShardWriter:
+    def __init__(self, folder: Path, config: str, features: Any) -> None:
+        self.folder = folder / "data" / config
+        self.config = config
+        self.features = features
+        self.schema = features.arrow_schema
+        self.plain = storage_schema(self.schema)
+        self.writers: dict[str, Any] = {}
+        self.buffers: dict[str, list[dict[str, Any]]] = {}
+        self.rows: dict[str, int] = {}
+
+    def add(self, split: str, row: dict[str, Any]) -> None:
+        buffer = self.buffers.setdefault(split, [])
+        buffer.append(row)
+        self.rows[split] = self.rows.get(split, 0) + 1
+        if len(buffer) >= BATCH_ROWS:
+            self._flush(split)
+
+    def _flush(self, split: str) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        buffer = self.buffers.get(split)
+        if not buffer:
+            return
+        if split not in self.writers:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.writers[split] = pq.ParquetWriter(self._path(split), self.schema)
+        table = pa.Table.from_pylist(buffer, schema=self.plain).cast(self.schema)
+        self.writers[split].write_table(table)
+        buffer.clear()
+
+    def close(self) -> None:
+        for split in list(self.buffers):
+            self._flush(split)
+        for writer in self.writers.values():
+            writer.close()
+
+    def _path(self, split: str, fingerprint: str | None = None) -> Path:
+        middle = f"-{fingerprint}" if fingerprint else ""
+        return self.folder / f"{split}{middle}-00000-of-00001.parquet"
+
+    def pattern(self, split: str, fingerprint: str) -> str:
+        """The data_files pattern of a split, relative to the dataset folder."""
+        return f"data/{self.config}/{split}-{fingerprint}-*.parquet"
+
+    def files(self) -> list[Path]:
+        return [self._path(split) for split in sorted(self.writers)]
+
+    def rename(self, fingerprint: str) -> None:
+        for split in self.writers:
+            self._path(split).rename(self._path(split, fingerprint))
+
+
+def fingerprint(writers: list[ShardWriter]) -> str:
+    """A hash of every shard's bytes, to put in file names and so in the card's patterns.
+
+    datasets caches a folder by its card (features, split sizes, file patterns), not by the
+    files' content: a re-export with the same shape would load stale rows otherwise.
+    """
+    digest = hashlib.sha256()
+    for writer in writers:
+        for path in writer.files():
+            digest.update(path.name.encode("utf-8"))
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+    return digest.hexdigest()[:12]
