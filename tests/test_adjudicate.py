@@ -164,3 +164,18 @@ def test_provenance_row_is_plain_data():
     assert row["sources"][0] == {"item": "e1", "annotations": ["1", "2", "3"]}
     assert row["conflicts"][0]["annotations"] == ["3"]
     json.dumps(row)
+
+
+def test_one_vote_per_annotator_and_unnamed_annotations_count_as_one():
+    # The same person twice, then a record naming nobody twice: no majority to take.
+    first = annotated("1", updated="2026-01-01", **entity_label(MINIMAL, "ORG"))
+    again = annotated("2", updated="2026-02-01")
+    again["annotation"]["annotator"] = first["annotation"]["annotator"]
+    result = adjudicate([first, again])
+    assert (result.step, result.record["annotation"]["id"]) == ("latest", "2")
+    unnamed = [annotated("3"), annotated("4", **entity_label(MINIMAL, "ORG"))]
+    for record in unnamed:
+        del record["annotation"]["annotator"]
+    result = adjudicate(unnamed)
+    assert (result.step, result.record["annotation"]["id"]) == ("latest", "4")
+    assert result.conflicts == ()

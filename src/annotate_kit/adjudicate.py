@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from annotate_kit.agreement import annotation_ref
+from annotate_kit.agreement import annotation_ref, annotator_of
 from annotate_kit.errors import AnnotateKitError
 from annotate_kit.records import Record
 from annotate_kit.schema import Scheme, load_scheme
@@ -27,7 +27,8 @@ STEPS = {
         "adjudicated; the most recent if several)"
     ),
     "majority": (
-        "a merge of the annotators' own annotations (origin manual, two or more): a span (same "
+        "a merge of the annotators' own annotations (origin manual, the latest of each annotator, "
+        "two annotators or more; annotations that name no annotator count as one): a span (same "
         "start, end and label) or a relation is gold when more than half of them have it, a claim "
         "attribute takes the value more than half of the claim's annotators gave (a tie goes to "
         "the most recent annotation when 'latest' comes later in the policy); the rest is listed "
@@ -183,11 +184,14 @@ class _Majority:
             scheme,
             conflicts,
         )
-        self.indexes = [
-            i
-            for i, r in enumerate(candidates)
-            if (r.get("annotation") or {}).get("origin", "manual") == "manual"
-        ]
+        latest: dict[str, int] = {}  # one annotation per annotator: the most recent
+        for i, r in enumerate(candidates):
+            if (r.get("annotation") or {}).get("origin", "manual") != "manual":
+                continue
+            who = annotator_of(r)
+            if who not in latest or _rank(r, i) > _rank(candidates[latest[who]], latest[who]):
+                latest[who] = i
+        self.indexes = sorted(latest.values())
         self.total = len(self.indexes)
         self.keys: dict[int, dict[str, tuple]] = defaultdict(dict)  # span id -> key, per annotation
         self.ids: dict[tuple, str] = {}  # key -> gold span id

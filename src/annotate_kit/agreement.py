@@ -30,6 +30,7 @@ from annotate_kit.schema import Scheme, load_scheme
 from annotate_kit.unitizing import alpha_unitizing, prepare_units
 
 RELATIONS = "relations"
+UNKNOWN = "(unknown)"
 NOT_ANNOTATORS = frozenset({"prediction", "adjudicated"})  # origins that are not a person's view
 
 Span = tuple[int, int, str, str, tuple[Any, ...]]  # start, end, label, id, attribute values
@@ -109,6 +110,13 @@ def annotation_ref(record: Record) -> str:
     return "sha-" + hashlib.sha256(blob).hexdigest()[:10]
 
 
+def annotator_of(record: Record) -> str:
+    """Who made an annotation; records that do not say count as one unknown annotator, since
+    nothing shows they come from different people."""
+    annotator = (record.get("annotation") or {}).get("annotator")
+    return UNKNOWN if annotator is None else str(annotator)
+
+
 def attribute_fields(scheme: Scheme | None = None) -> dict[str, tuple[str, ...]]:
     """Per span layer, the fields compared on matched spans: its label, then its attributes."""
     scheme = scheme or load_scheme()
@@ -136,8 +144,7 @@ def view_of(record: Record, scheme: Scheme | None = None) -> AnnotationView:
         for key, layer in scheme.layers.items()
     }
     relations = tuple((r["type"], r["head"], r["tail"]) for r in record.get(RELATIONS) or ())
-    annotator = (record.get("annotation") or {}).get("annotator")
-    return AnnotationView(annotator if annotator is not None else ref, ref, spans, relations)
+    return AnnotationView(annotator_of(record), ref, spans, relations)
 
 
 def agreement_views(
