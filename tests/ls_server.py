@@ -37,6 +37,7 @@ class RunningLabelStudio:
     admin: server.Login
     annotator: server.Login
     process: server.Server
+    template: Path  # a pre-migrated data dir with the admin and annotator: copy it, never change it
     _http: list[httpx.Client] = field(default_factory=list, repr=False)
 
     @property
@@ -84,7 +85,7 @@ def label_studio(
         except LabelStudioError:
             if attempt == 2:  # a port taken between choosing and binding it: try another
                 raise
-    started = RunningLabelStudio(running.url, data_dir, ADMIN, ANNOTATOR, running)
+    started = RunningLabelStudio(running.url, data_dir, ADMIN, ANNOTATOR, running, template)
     try:
         yield started
     finally:
