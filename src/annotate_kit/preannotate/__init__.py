@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 __all__ = [
+    "BATCH_SIZE",
     "PreannotationError",
     "Preannotator",
     "preannotate_batch",
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-BATCH_SIZE = 64
+BATCH_SIZE = 256  # spaCy batch: measured faster than 64 and 1000 on short segments
 
 
 def toolkit_version() -> str:

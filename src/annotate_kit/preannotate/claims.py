@@ -53,11 +53,12 @@ def find_claims(
         end = _content_end(doc[:])
         if sum(not t.is_punct for t in doc[:end]) >= 2:
             claims.append(ClaimDraft(0, end, "none", "author"))
-    for sent in doc.sents if kind != "heading" else ():
+    sents = list(doc.sents) if kind != "heading" else []
+    for sent in sents:
         found = _sentence_claims(sent, ents, cues, kit)
         spans = {(c.start, c.end) for c in claims}
         claims.extend(c for c in found if (c.start, c.end) not in spans)
-    _link_cues(doc, claims, cues)
+    _link_cues(claims, cues, sents)
     for claim in claims:
         claim.factuality = _factuality(doc, claim, cues, kit)
         claim.check_worthiness = _check_worthiness(doc, claim, ents, cues, kit)
@@ -225,7 +226,9 @@ def _quotations(sent: Span, rules: dict) -> list[tuple[int, int]]:
     """Token ranges inside quotation marks long enough to be direct speech."""
     doc = sent.doc
     pairs = dict(rules["quote_pairs"])
-    found = []
+    found: list[tuple[int, int]] = []
+    if not any(mark in sent.text for mark in pairs):
+        return found
     i = sent.start
     while i < sent.end:
         close = pairs.get(doc[i].text)
@@ -250,7 +253,7 @@ def _is_assertion(sent: Span, kit: LanguageKit) -> bool:
     return sum(not t.is_punct for t in sent) >= 3
 
 
-def _link_cues(doc: Doc, claims: list[ClaimDraft], cues: list[CueSpan]) -> None:
+def _link_cues(claims: list[ClaimDraft], cues: list[CueSpan], sents: list[Span]) -> None:
     """Each cue to its frame's claim, else the smallest claim holding it, else the nearest one
     of its sentence; a cue no claim can take is left out (every cue must bear on a claim)."""
     for i, cue in enumerate(cues):
@@ -259,8 +262,8 @@ def _link_cues(doc: Doc, claims: list[ClaimDraft], cues: list[CueSpan]) -> None:
             holding = [c for c in claims if c.start <= cue.start and cue.end <= c.end]
             if holding:
                 target = min(holding, key=lambda c: c.end - c.start)
-        if target is None:
-            sent = doc[cue.start].sent
+        sent = next((s for s in sents if s.start <= cue.start < s.end), None)
+        if target is None and sent is not None:
             near = [c for c in claims if sent.start <= c.start < sent.end]
             if near:
                 target = min(

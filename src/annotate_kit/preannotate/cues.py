@@ -7,13 +7,16 @@ Overlaps are resolved once: the longer match wins, then the higher priority, the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from annotate_kit.schema import load_scheme
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc, Span, Token
 
     from annotate_kit.preannotate.lexicon import CueRule
     from annotate_kit.preannotate.pipeline import LanguageKit
@@ -41,22 +44,21 @@ class CueSpan:
 
 def find_cues(doc: Doc, kit: LanguageKit) -> list[CueSpan]:
     """Non-overlapping cue candidates of one segment, in text order."""
+    index = kit.cues
     strings = kit.nlp.vocab.strings
     excluded: dict[str, list[tuple[int, int]]] = {}
-    for match_id, start, end in kit.exclude_matcher(doc) if len(kit.exclude_matcher) else ():
+    for match_id, start, end in index.excludes(doc) if len(index.excludes) else ():
         excluded.setdefault(strings[match_id], []).append((start, end))
     candidates: dict[tuple[int, int, str], tuple[CueRule, tuple[int, ...]]] = {}
-    for match_id, start, end, alignment in kit.cue_matcher(doc, with_alignments=True):
-        key = strings[match_id]
-        rule = kit.rules_by_key[key]
-        if any(s < end and start < e for s, e in excluded.get(key, ())):
+    for rule, matched in _raw_matches(doc, kit):
+        if any(s <= matched[-1] and matched[0] < e for s, e in excluded.get(rule.key, ())):
             continue
-        if rule.sentence_morph and not _sentence_has(doc[start].sent, rule.sentence_morph):
+        if rule.sentence_morph and not _sentence_has(doc[matched[0]].sent, rule.sentence_morph):
             continue
-        kept = tuple(start + k for k, pos in enumerate(alignment) if pos not in rule.gaps)
+        kept = _extend_verb(doc, matched, rule, kit) if rule.verb else matched
         if doc[kept[0]].pos_ == "AUX" and len(kept) > 1:
             kept = _strip_auxiliaries(doc, kept)
-        candidates[(kept[0], kept[-1] + 1, key)] = (rule, kept)
+        candidates[(kept[0], kept[-1] + 1, rule.key)] = (rule, kept)
     chosen: list[CueSpan] = []
     taken: set[int] = set()
     order = sorted(
@@ -70,6 +72,76 @@ def find_cues(doc: Doc, kit: LanguageKit) -> list[CueSpan]:
         parts = tuple((doc[a].idx, doc[b].idx + len(doc[b])) for a, b in _runs(kept))
         chosen.append(CueSpan(start, end, span.start_char, span.end_char, rule, parts))
     return _drop_negated_reports(doc, sorted(chosen, key=lambda c: c.start), kit)
+
+
+def _raw_matches(doc: Doc, kit: LanguageKit) -> Iterator[tuple[CueRule, tuple[int, ...]]]:
+    """(rule, kept token indices) from the phrase matcher, the lemma index and the patterns."""
+    index = kit.cues
+    strings = kit.nlp.vocab.strings
+    for match_id, start, end in index.phrases(doc) if len(index.phrases) else ():
+        yield index.rules[strings[match_id]], tuple(range(start, end))
+    if index.lemmas:
+        lemmas = doc.to_array("LEMMA")
+        for i in np.flatnonzero(np.isin(lemmas, index.lemma_hashes)):
+            token = doc[int(i)]
+            for rule, parts in index.lemmas.get(token.lemma_, ()):
+                end = token.i + len(parts)
+                if end <= len(doc) and all(
+                    doc[token.i + k].lemma_ == part for k, part in enumerate(parts)
+                ):
+                    yield rule, tuple(range(token.i, end))
+    if index.morph_rules:
+        yield from _morph_matches(doc, kit)
+    if len(index.patterns):
+        for match_id, start, _, alignment in index.patterns(doc, with_alignments=True):
+            rule = index.rules[strings[match_id]]
+            yield rule, tuple(start + k for k, pos in enumerate(alignment) if pos not in rule.gaps)
+
+
+def _morph_matches(doc: Doc, kit: LanguageKit) -> Iterator[tuple[CueRule, tuple[int, ...]]]:
+    """Single-token patterns on morphology ('Mood=Cnd'), vectorised over the Doc's MORPH
+    column: the Matcher evaluates MORPH predicates in Python on every token, which made
+    them the most expensive patterns of the lexicon."""
+    index = kit.cues
+    column = doc.to_array("MORPH")
+    for rule, spec in index.morph_rules:
+        wanted = spec["MORPH"]["IS_SUPERSET"]
+        key = "|".join(wanted)
+        hashes = []
+        for value in np.unique(column):
+            memo_key = (int(value), key)
+            if memo_key not in index.morph_memo:
+                token = doc[int(np.argmax(column == value))]
+                features = set(str(token.morph).split("|"))
+                index.morph_memo[memo_key] = set(wanted) <= features
+            if index.morph_memo[memo_key]:
+                hashes.append(value)
+        for i in np.flatnonzero(np.isin(column, hashes)) if hashes else ():
+            token = doc[int(i)]
+            if all(_token_has(token, attr, test) for attr, test in spec.items() if attr != "MORPH"):
+                yield rule, (token.i,)
+
+
+def _token_has(token: Token, attr: str, test: Any) -> bool:
+    value = {"LEMMA": token.lemma_, "LOWER": token.lower_, "POS": token.pos_, "ORTH": token.text}[
+        attr
+    ]
+    return value in test["IN"] if isinstance(test, dict) else value == test
+
+
+def _extend_verb(
+    doc: Doc, kept: tuple[int, ...], rule: CueRule, kit: LanguageKit
+) -> tuple[int, ...]:
+    """A reporting verb's cue takes its auxiliaries ('a indiqué'), the preposition that
+    introduces its content ('insiste sur') and the complementizer ('indiqué que')."""
+    start, end = kept[0], kept[-1] + 1
+    while start > 0 and kept[0] - start < 2 and doc[start - 1].pos_ == "AUX":
+        start -= 1
+    if rule.prep and end < len(doc) and doc[end].lower_ == rule.prep:
+        end += 1
+    if end < len(doc) and doc[end].lower_ in kit.rules.claims["complementizers"]:
+        end += 1
+    return tuple(range(start, end))
 
 
 def _sentence_has(sent: Span, features: tuple[str, ...]) -> bool:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
@@ -62,7 +64,7 @@ def find_entities(doc: Doc, kit: LanguageKit) -> list[EntitySpan]:
             add(span, label, "ner", 2)
     labels = {"inst": "institutions", "date": "dates", "qty": "quantities"}
     priorities = {"inst": 1, "date": 1, "qty": 0}
-    for match_id, start, end in kit.entity_matcher(doc) if len(kit.entity_matcher) else ():
+    for match_id, start, end in kit.entity_matcher(doc) if _may_match(doc, kit) else ():
         key = kit.nlp.vocab.strings[match_id]
         junk = LEADING_JUNK if key == "inst" else frozenset({"ADP", "PUNCT"})
         add(_trim(doc[start:end], junk), spec[labels[key]]["label"], key, priorities[key])
@@ -71,12 +73,25 @@ def find_entities(doc: Doc, kit: LanguageKit) -> list[EntitySpan]:
     taken: set[int] = set()
     for _, span in sorted(candidates, key=lambda c: (-c[0], c[1].start - c[1].end, c[1].start)):
         tokens = set(range(span.start, span.end))
-        letters = sum(ch.isalpha() for ch in doc.text[span.start_char : span.end_char])
+        letters = sum(ch.isalpha() for t in doc[span.start : span.end] for ch in t.text)
         if tokens & taken or letters < min_letters:
             continue
         taken |= tokens
         chosen.append(span)
     return sorted(chosen, key=lambda s: s.start)
+
+
+def _may_match(doc: Doc, kit: LanguageKit) -> bool:
+    """Can any date, quantity or institution pattern start in this segment?"""
+    if not len(kit.entity_matcher):
+        return False
+    columns = doc.to_array(["LOWER", "LEMMA", "LIKE_NUM"])
+    triggers = kit.entity_triggers
+    return bool(
+        columns[:, 2].any()
+        or np.isin(columns[:, 0], triggers["LOWER"]).any()
+        or np.isin(columns[:, 1], triggers["LEMMA"]).any()
+    )
 
 
 def _trim(span: Span, junk: frozenset[str] = LEADING_JUNK) -> Span | None:

@@ -41,6 +41,8 @@ class CueRule:
     name: str
     gaps: tuple[int, ...] = ()  # pattern positions between the parts of a discontinuous cue
     sentence_morph: tuple[str, ...] = ()  # the sentence must carry one of these features
+    verb: bool = False  # a verb entry: its cue takes auxiliaries, a preposition and "que"
+    prep: str | None = None  # the preposition that introduces a verb's content
 
 
 @dataclass(frozen=True)
@@ -222,7 +224,7 @@ def cue_rules(lexicon: Lexicon) -> list[tuple[CueRule, list[list[dict[str, Any]]
         excludes = [e.translate(APOSTROPHES) for e in group.get("exclude", ())]
         for vi, entry in enumerate(group.get("verbs", ())):
             lemma, forms, prep = split_entry(entry)
-            rule = CueRule(key=f"g{gi}v{vi}", priority=1, name=lemma, **base)
+            rule = CueRule(key=f"g{gi}v{vi}", priority=1, name=lemma, verb=True, prep=prep, **base)
             out.append((rule, [[{"VERB": lemma, "FORMS": list(forms), "PREP": prep}]], excludes))
         for li, entry in enumerate(group.get("lemmas", ())):
             lemma, forms, _ = split_entry(entry)

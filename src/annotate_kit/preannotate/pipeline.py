@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -41,10 +42,9 @@ class LanguageKit:
     model: str | None  # installed pipeline package, None for a blank pipeline
     tag: str  # "fr_core_news_sm-3.8.0" or "spacy-blank-en-3.8.18"
     annotations: frozenset[str]  # which of pos/morph/lemma/dep/ner the pipeline sets
-    cue_matcher: Matcher
-    rules_by_key: dict[str, CueRule]
-    exclude_matcher: PhraseMatcher
+    cues: CueIndex
     entity_matcher: Matcher
+    entity_triggers: dict[str, Any]
     seat_matcher: PhraseMatcher
     label_map: dict[str, str | None]
     report_lemmas: frozenset[str]
@@ -85,17 +85,15 @@ def load_kit(lang: str, *, model: str | None = None) -> LanguageKit:
             f"{lexicon.pipelines[0].replace('_', '-')}`, if your registry serves it."
         )
     annotations = _annotations(nlp)
-    cue_matcher, rules_by_key, exclude_matcher, skipped = _cue_matchers(
-        nlp, lexicon, rules, annotations
-    )
-    if skipped:
+    cues = _cue_index(nlp, lexicon, annotations)
+    if cues.skipped:
         notices.append(
-            f"[W502] {skipped} '{lang}' lexicon patterns need lemmas, part-of-speech or "
+            f"[W502] {cues.skipped} '{lang}' lexicon patterns need lemmas, part-of-speech or "
             f"morphology that the '{tag}' pipeline does not set; they are not used."
         )
     entity_matcher, seat_matcher = _entity_matchers(nlp, lexicon, annotations)
     ents = lexicon.entities.get("metonymy", {})
-    report = {r.name for r in rules_by_key.values() if r.frame == "report"}
+    report = {r.name for r in cues.rules.values() if r.frame == "report"}
     label_map = rules.entities["label_maps"]["ontonotes" if lang == "en" else "wikiner"]
     for notice in notices:
         logger.warning(notice)
@@ -107,10 +105,9 @@ def load_kit(lang: str, *, model: str | None = None) -> LanguageKit:
         model=name,
         tag=tag,
         annotations=annotations,
-        cue_matcher=cue_matcher,
-        rules_by_key=rules_by_key,
-        exclude_matcher=exclude_matcher,
+        cues=cues,
         entity_matcher=entity_matcher,
+        entity_triggers=entity_triggers(nlp, lexicon),
         seat_matcher=seat_matcher,
         label_map=label_map,
         report_lemmas=frozenset(report),
@@ -141,47 +138,58 @@ def _usable(pattern: list[dict[str, Any]], annotations: frozenset[str]) -> bool:
     return all(NEEDS.get(key) in (None, *annotations) for token in pattern for key in token)
 
 
-def _cue_matchers(
-    nlp: Language, lexicon: Lexicon, rules: Rules, annotations: frozenset[str]
-) -> tuple[Matcher, dict[str, CueRule], PhraseMatcher, int]:
-    """Compile the lexicon into one Matcher (cues) and one PhraseMatcher (exclusions)."""
-    matcher = Matcher(nlp.vocab, validate=True)
-    excluder = PhraseMatcher(nlp.vocab, attr="LOWER")
-    complementizers = list(rules.claims["complementizers"])
-    by_key: dict[str, CueRule] = {}
-    skipped = 0
+@dataclass
+class CueIndex:
+    """The lexicon compiled three ways, fastest first: a PhraseMatcher over lower-cased word
+    forms and phrases, a lemma index, and a Matcher for the few real token patterns (a
+    Matcher over hundreds of word-list patterns cost more than spaCy itself)."""
 
-    def lower(text: str) -> list[dict[str, Any]]:
-        return [{"LOWER": token.lower_} for token in nlp.make_doc(text)]
+    phrases: PhraseMatcher
+    lemmas: dict[str, list[tuple[CueRule, tuple[str, ...]]]]
+    patterns: Matcher
+    excludes: PhraseMatcher
+    rules: dict[str, CueRule]
+    skipped: int = 0
+    morph_rules: list[tuple[CueRule, dict[str, Any]]] = field(default_factory=list)
+    lemma_hashes: Any = None  # numpy array of the lemma index's keys, for a vectorised lookup
+    morph_memo: dict[tuple[int, str], bool] = field(default_factory=dict)
 
-    aux = [{"POS": "AUX", "OP": "{0,2}"}] if "pos" in annotations else []
-    that = [{"LOWER": {"IN": complementizers}, "OP": "?"}]
+
+def _cue_index(nlp: Language, lexicon: Lexicon, annotations: frozenset[str]) -> CueIndex:
+    index = CueIndex(
+        phrases=PhraseMatcher(nlp.vocab, attr="LOWER"),
+        lemmas={},
+        patterns=Matcher(nlp.vocab, validate=True),
+        excludes=PhraseMatcher(nlp.vocab, attr="LOWER"),
+        rules={},
+    )
     for rule, raw_patterns, excludes in cue_rules(lexicon):
-        patterns: list[list[dict[str, Any]]] = []
+        index.rules[rule.key] = rule
+        forms: list[str] = []
         for raw in raw_patterns:
             head = raw[0]
-            if "VERB" in head:
-                prep = [{"LOWER": head["PREP"], "OP": "?"}] if head["PREP"] else []
+            if "FORMS" in head:
+                forms.extend(head["FORMS"])
+                lemma = head.get("VERB") or head.get("LEMMA_OR_FORMS")
                 if "lemma" in annotations:
-                    lemmas = [{"LEMMA": part} for part in head["VERB"].split()]
-                    patterns.append([*aux, *lemmas, *prep, *that])
-                patterns.extend([*aux, *lower(form), *prep, *that] for form in head["FORMS"])
-            elif "LEMMA_OR_FORMS" in head:
-                if "lemma" in annotations:
-                    patterns.append([{"LEMMA": head["LEMMA_OR_FORMS"]}])
-                patterns.extend(lower(form) for form in head["FORMS"])
+                    parts = tuple(lemma.split())
+                    index.lemmas.setdefault(parts[0], []).append((rule, parts))
             elif "PHRASE" in head:
-                patterns.append(lower(head["PHRASE"]))
+                forms.append(head["PHRASE"])
+            elif len(raw) == 1 and "MORPH" in head and _usable(raw, annotations):
+                index.morph_rules.append((rule, head))  # see cues._morph_matches
             elif _usable(raw, annotations):
-                patterns.append(raw)
+                index.patterns.add(rule.key, [raw], greedy="LONGEST")
             else:
-                skipped += 1
-        if patterns:
-            matcher.add(rule.key, patterns, greedy="LONGEST")
-            by_key[rule.key] = rule
+                index.skipped += 1
+        if forms:
+            index.phrases.add(rule.key, [nlp.make_doc(form) for form in dict.fromkeys(forms)])
         if excludes:
-            excluder.add(rule.key, [nlp.make_doc(text) for text in excludes])
-    return matcher, by_key, excluder, skipped
+            index.excludes.add(rule.key, [nlp.make_doc(text) for text in excludes])
+    index.lemma_hashes = np.array(
+        sorted(nlp.vocab.strings.add(lemma) for lemma in index.lemmas), dtype="uint64"
+    )
+    return index
 
 
 def _entity_matchers(
@@ -219,17 +227,18 @@ def _entity_matchers(
                 [number, word(units)],
                 [word(units), {"LOWER": {"IN": counters}}],
                 [
-                    {"LIKE_NUM": True, "OP": "?"},
+                    {"LIKE_NUM": True},
                     {"LOWER": {"IN": dates["months"]}},
                     {"SHAPE": "dddd", "OP": "?"},
                 ],
+                [{"LOWER": {"IN": dates["months"]}}, {"SHAPE": "dddd", "OP": "?"}],
                 [
                     {"LOWER": {"IN": dates["weekdays"]}},
                     {"LIKE_NUM": True, "OP": "?"},
                     {"LOWER": {"IN": dates["months"]}, "OP": "?"},
                 ],
                 [{"LOWER": {"IN": dates["words"]}}],
-                [{"LOWER": {"IN": ["en", "depuis", "in", "since"]}}, {"SHAPE": "dddd"}],
+                [{"SHAPE": "dddd", "LIKE_NUM": True}, {"LOWER": {"IN": dates["months"]}}],
             ],
             greedy="LONGEST",
         )
@@ -251,3 +260,29 @@ def _entity_matchers(
             patterns.append([{"LOWER": {"IN": qty["number_words"]}}, {"POS": "NOUN"}])
         matcher.add("qty", patterns, greedy="LONGEST")
     return matcher, seats
+
+
+def entity_triggers(nlp: Language, lexicon: Lexicon) -> dict[str, Any]:
+    """Hashes of the words that can start a date, quantity or institution match: a segment
+    with none of them (and no number) skips the entity Matcher, whose IN-list predicates
+    run in Python on every token."""
+    spec = lexicon.entities
+    dates, qty, inst = (
+        spec.get("dates", {}),
+        spec.get("quantities", {}),
+        spec.get("institutions", {}),
+    )
+    lower = [
+        *dates.get("counters", ()),
+        *dates.get("months", ()),
+        *dates.get("weekdays", ()),
+        *dates.get("words", ()),
+        *qty.get("number_words", ()),
+    ]
+    lemma = [*dates.get("time_units", ()), *inst.get("nouns", ())]
+    lemma += [w + "s" for w in lemma]  # lemma-less pipelines match plural forms on LOWER
+    strings = nlp.vocab.strings
+    return {
+        "LOWER": np.array(sorted({strings.add(w) for w in lower + lemma}), dtype="uint64"),
+        "LEMMA": np.array(sorted({strings.add(w) for w in lemma}), dtype="uint64"),
+    }

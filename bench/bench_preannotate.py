@@ -1,0 +1,92 @@
+"""Pre-annotation throughput against bare spaCy, same texts, same run (issue 4 item 7).
+
+Documents are made from the seed article's lines, shuffled with a fixed seed. "bare" is
+``nlp.pipe`` over the documents' texts with the same pipeline, with spaCy's default batch
+size and with ours; "ours" is ``preannotate_stream`` (segmentation, apostrophe fix, spaCy,
+entities, cues, claims, relations) in one process. Each is timed ``--repeat`` times,
+alternating, and the best run is kept. Times are CPU seconds of this process
+(``time.process_time``): the machine is shared, and wall time moved by 20% between runs.
+The ratio is taken against the fastest bare variant. Target: overhead <= 15%.
+
+    .venv/bin/python bench/bench_preannotate.py --docs 400
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from pathlib import Path
+
+from annotate_kit.preannotate import BATCH_SIZE, Preannotator, preannotate_batch, preannotate_stream
+from annotate_kit.records import new_record
+
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "kremlin-emissaires-americains.fr.txt"
+
+
+def make_documents(count: int) -> list[dict]:
+    lines = [line for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rng = random.Random(4)
+    docs = []
+    for i in range(count):
+        chosen = rng.sample(lines, k=min(len(lines), rng.randint(5, 10)))
+        docs.append(new_record(text="\n".join(chosen) + f"\nDocument {i}.", lang="fr"))
+    return docs
+
+
+def best_of(repeat: int, runs: dict) -> dict[str, float]:
+    best = dict.fromkeys(runs, float("inf"))
+    for _ in range(repeat):
+        for name, run in runs.items():
+            start = time.process_time()
+            run()
+            best[name] = min(best[name], time.process_time() - start)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=400)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--records-per-batch", type=int, default=64)
+    args = parser.parse_args()
+
+    pre = Preannotator(lang="fr")
+    nlp = pre.kit("fr").nlp
+    docs = make_documents(args.docs)
+    texts = [d["text"] for d in docs]
+    words = sum(len(t.split()) for t in texts)
+    preannotate_batch(docs[:8], preannotator=pre)  # warm-up both paths
+    list(nlp.pipe(texts[:8]))
+
+    def bare_default() -> None:
+        for _ in nlp.pipe(texts):
+            pass
+
+    def bare_same_batch() -> None:
+        for _ in nlp.pipe(texts, batch_size=BATCH_SIZE):
+            pass
+
+    def ours() -> None:
+        stream = preannotate_stream(docs, batch_size=args.records_per_batch, preannotator=pre)
+        for _ in stream:
+            pass
+
+    runs = {
+        "bare nlp.pipe (default batch)": bare_default,
+        f"bare nlp.pipe (batch {BATCH_SIZE})": bare_same_batch,
+        "preannotate_stream": ours,
+    }
+    best = best_of(args.repeat, runs)
+    print(f"{len(docs)} documents, {words} words, {pre.model_version('fr')}")
+    for name, seconds in best.items():
+        print(f"{name:<32} {seconds:7.2f} CPU s  {words / seconds:8.0f} words/s")
+    bare = min(v for k, v in best.items() if k.startswith("bare"))
+    ratio = best["preannotate_stream"] / bare
+    print(
+        f"ratio ours/fastest bare: {ratio:.3f}  overhead: {100 * (ratio - 1):+.1f}% (target <= +15%)"
+    )
+
+
+if __name__ == "__main__":
+    main()
