@@ -6,13 +6,14 @@ convert), then scored with ``annotate_kit.evaluate``.
 
 from __future__ import annotations
 
+import json
 from functools import cache
 
 from annotate_kit.convert import iter_documents
 from annotate_kit.evaluate import Evaluation, evaluate_records
 from annotate_kit.preannotate import preannotate_batch
 from annotate_kit.validate import check_record
-from preannotate_support import SEED_TEXT, french, seed_gold
+from preannotate_support import SEED_TEXT, english, french, seed_gold
 
 
 @cache
@@ -53,3 +54,15 @@ def test_every_attributed_gold_claim_is_overlapped_by_a_candidate():
     covered, total = scores().attributed_claims_covered
     assert total > 0
     assert covered == total
+
+
+EN_SAMPLE = SEED_TEXT.parents[1] / "tests" / "data" / "preannotate" / "en-hedge-sample.gold.jsonl"
+
+
+def test_english_hedge_sample_without_a_pipeline():
+    """Own CC0 text hand-annotated by the lexicon author: optimistic, but guards regressions."""
+    gold = json.loads(EN_SAMPLE.read_text(encoding="utf-8").splitlines()[0])
+    [predicted_en] = preannotate_batch([gold], preannotator=english())
+    cues = evaluate_records([predicted_en], [gold]).get("cues", "overlap")
+    assert cues.recall >= 0.8, cues
+    assert cues.precision >= 0.6, cues
