@@ -62,6 +62,8 @@ def find_claims(
     for claim in claims:
         claim.factuality = _factuality(doc, claim, cues, kit)
         claim.check_worthiness = _check_worthiness(doc, claim, ents, cues, kit)
+        if kind == "heading" and kit.rules.check_worthiness.get("non_factual_headings"):
+            claim.check_worthiness = kit.rules.check_worthiness["non_factual"]
     return claims
 
 
@@ -103,7 +105,10 @@ def _sentence_claims(
             draft.construction = "mixed"
     if not found and _is_assertion(sent, kit):
         found.append(ClaimDraft(sent.start, last, "none", "author"))
-    return [d for d in found if d.end > d.start and doc[d.start : d.end].text.strip()]
+    for draft in found:  # a claim never starts with a comma or a quotation mark (guidelines)
+        while draft.start < draft.end and doc[draft.start].is_punct:
+            draft.start += 1
+    return [d for d in found if d.end > d.start]
 
 
 def _content_end(sent: Span) -> int:
