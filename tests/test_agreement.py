@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from annotate_kit.agreement import (
     AgreementBuilder,
@@ -16,6 +17,7 @@ from annotate_kit.agreement import (
     overlap_matches,
     view_of,
 )
+from annotate_kit.cli import main
 from annotate_kit.coding import cohen_kappa, nominal_alpha
 from annotate_kit.unitizing import (
     alpha_unitizing,
@@ -273,3 +275,90 @@ def test_builder_matches_agreement_of():
     builder = AgreementBuilder()
     builder.add(LENGTH, [view_of(a), view_of(b)])
     assert builder.result() == report_of(a, b)
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+def team_file(tmp_path: Path) -> Path:
+    """The minimal record by alice and bob; bob calls Genève an ORG."""
+    path = tmp_path / "team.jsonl"
+    records = []
+    for number, name in enumerate(("alice", "bob")):
+        made = json.loads(json.dumps(MINIMAL))
+        made["annotation"].update(id=f"t{number}", annotator=name)
+        if name == "bob":
+            made["entities"][1]["label"] = "ORG"
+        records.append(json.dumps(made, ensure_ascii=False))
+    path.write_text("\n".join(records) + "\n", encoding="utf-8")
+    return path
+
+
+def test_agreement_command_text(tmp_path: Path):
+    result = CliRunner().invoke(main, ["agreement", str(team_file(tmp_path))])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert (
+        lines[0]
+        == "2 annotators, 1 documents, 1 annotated by two or more, 2 annotations (0 invalid records left out, 0 cancelled)"
+    )
+    # Kremlin matches, Genève LOC vs ORG does not: 4 spans, 1 match, F1 0.5.
+    assert "entities                          4     0.500       0.500" in result.stdout
+    # alpha_U of LOC: alice's [86,92) against nothing, L = 93: D_O = 2*6²/(2*93²);
+    # gaps 86, 1, 93 fit l=6 as 81 + 88: D_E = 2*36*169/(93*(2*93*185 - 30)); 1 - D_O/D_E.
+    assert "  LOC                             1     0.000       0.000   -0.094" in result.stdout
+    assert (
+        "entities.label                                 2     0.500   0.000   0.000"
+        in result.stdout
+    )
+    assert (
+        "alice x bob                                      1      0.500      1.000      1.000      1.000"
+        in result.stdout
+    )
+    assert (
+        "gold (ground_truth,reviewed,majority,latest): majority 1; 0 documents undecided"
+        in result.stdout
+    )
+    assert "conflicts: 2 (minority-span 2)" in result.stdout
+    assert (
+        "  doc-b785fa853f0daa4f minority-span entities [86,92) «Genève» LOC (t0): marked by 1 of 2 annotations; not in gold"
+        in result.stdout
+    )
+
+
+def test_agreement_command_json_and_gold_file(tmp_path: Path):
+    gold = tmp_path / "gold.jsonl"
+    result = CliRunner().invoke(
+        main,
+        [
+            "agreement",
+            str(team_file(tmp_path)),
+            "--format",
+            "json",
+            "--gold",
+            str(gold),
+            "--gold-policy",
+            "latest",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["gold"] == {"policy": ["latest"], "steps": {"latest": 1}, "undecided": 0}
+    assert data["agreement"]["pairs"][0]["annotators"] == ["alice", "bob"]
+    assert data["conflicts"] == []
+    (written,) = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines()]
+    assert written["annotation"]["id"] == "t1"
+    assert result.stderr == f"1 gold records -> {gold}\n"
+
+
+def test_agreement_command_errors(tmp_path: Path):
+    result = CliRunner().invoke(
+        main, ["agreement", str(team_file(tmp_path)), "--gold-policy", "vote"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "Error: [E310] gold policy 'vote': expected distinct steps among"
+    )
+    result = CliRunner().invoke(main, ["agreement", str(tmp_path / "missing.jsonl")])
+    assert result.exit_code == 2
+    assert "no such file" in result.stderr
