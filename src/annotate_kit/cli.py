@@ -324,7 +324,11 @@ def _register_optional_commands() -> None:
     """Commands of other modules; each module lists its click commands in COMMANDS."""
     import importlib
 
-    for name in ("annotate_kit.cli_labelstudio", "annotate_kit.cli_preannotate"):
+    for name in (
+        "annotate_kit.cli_labelstudio",
+        "annotate_kit.cli_preannotate",
+        "annotate_kit.cli_agreement",
+    ):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
