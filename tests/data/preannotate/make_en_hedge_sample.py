@@ -39,12 +39,22 @@ def build() -> dict:
         start = len(text)
         text += match.group(1)
         cues.append(
-            {"id": f"cue-{len(cues) + 1}", "start": start, "end": len(text), "text": match.group(1), "label": match.group(2)}
+            {
+                "id": f"cue-{len(cues) + 1}",
+                "start": start,
+                "end": len(text),
+                "text": match.group(1),
+                "label": match.group(2),
+            }
         )
         last = match.end()
     text += MARKED[last:]
     record = new_record(text=text, lang="en")
-    record["annotation"] = {"id": "en-hedge-sample-1", "annotator": "annotate-kit lexicon author", "origin": "gold"}
+    record["annotation"] = {
+        "id": "en-hedge-sample-1",
+        "annotator": "annotate-kit lexicon author",
+        "origin": "gold",
+    }
     record["cues"] = cues
     return record
 
@@ -52,4 +62,4 @@ def build() -> dict:
 if __name__ == "__main__":
     out = Path(__file__).with_name("en-hedge-sample.gold.jsonl")
     out.write_text(json.dumps(build(), ensure_ascii=False) + "\n", encoding="utf-8")
-    print(out)
+    print(out)  # noqa: T201 - a one-off generator script
