@@ -27,7 +27,7 @@ from typing import Any
 from annotate_kit.coding import cohen_kappa, nominal_alpha
 from annotate_kit.records import Record
 from annotate_kit.schema import Scheme, load_scheme
-from annotate_kit.unitizing import alpha_unitizing, prepare_units
+from annotate_kit.unitizing import alpha_unitizing, rater_units, study_of
 
 RELATIONS = "relations"
 UNKNOWN = "(unknown)"
@@ -157,10 +157,10 @@ def agreement_views(
         annotation = record.get("annotation") or {}
         if annotation.get("cancelled") or annotation.get("origin") in NOT_ANNOTATORS:
             continue
-        view = view_of(record, scheme)
+        who = annotator_of(record)
         stamp = annotation.get("updated_at") or annotation.get("created_at") or ""
-        if view.annotator not in latest or stamp >= latest[view.annotator][0]:
-            latest[view.annotator] = (stamp, record)
+        if who not in latest or stamp >= latest[who][0]:
+            latest[who] = (stamp, record)
     return [view_of(record, scheme) for _, record in latest.values()]
 
 
@@ -169,13 +169,35 @@ def overlap_matches(
 ) -> list[tuple[int, int]]:
     """One-to-one matches (i, j) of overlapping intervals, largest overlap first.
 
-    Candidates come from a sweep over starts (only overlapping pairs are looked at); ties are
-    broken by boundary distance, then by the positions themselves, never by list order.
+    Ties are broken by boundary distance, then by the positions themselves, never by list
+    order. Identical intervals are paired first: nothing can beat a full overlap at distance
+    0, so this changes no match and leaves the sweep only the intervals that differ.
     """
-    events = sorted(
-        [(s, e, 0, i) for i, (s, e) in enumerate(first)]
-        + [(s, e, 1, j) for j, (s, e) in enumerate(second)]
-    )
+    waiting: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for j, interval in enumerate(second):
+        waiting[interval].append(j)
+    matches = []
+    rest = []
+    for i, interval in enumerate(first):
+        same = waiting.get(interval)
+        if same:
+            matches.append((i, same.pop()))
+        else:
+            rest.append(i)
+    others = [j for js in waiting.values() for j in js]
+    if rest and others:
+        matches += _best_overlaps(first, second, rest, others)
+    return matches
+
+
+def _best_overlaps(
+    first: Sequence[tuple[int, int]],
+    second: Sequence[tuple[int, int]],
+    rest: list[int],
+    others: list[int],
+) -> list[tuple[int, int]]:
+    """Greedy largest-overlap matching; candidates from a sweep over starts."""
+    events = sorted([(*first[i], 0, i) for i in rest] + [(*second[j], 1, j) for j in others])
     active: tuple[list[tuple[int, int]], list[tuple[int, int]]] = ([], [])
     candidates = []
     for start, end, side, index in events:
@@ -184,8 +206,9 @@ def overlap_matches(
         for _, k in other:
             i, j = (index, k) if side == 0 else (k, index)
             (s1, e1), (s2, e2) = first[i], second[j]
-            key = (min(e1, e2) - max(s1, s2), -abs(s1 - s2) - abs(e1 - e2))
-            candidates.append((-key[0], -key[1], sorted([(s1, e1), (s2, e2)]), i, j))
+            overlap = min(e1, e2) - max(s1, s2)
+            distance = abs(s1 - s2) + abs(e1 - e2)
+            candidates.append((-overlap, distance, sorted([(s1, e1), (s2, e2)]), i, j))
         active[side].append((end, index))
     candidates.sort(key=lambda c: c[:3])
     used1: set[int] = set()
@@ -223,7 +246,6 @@ class AgreementBuilder:
         self.layers = tuple(self.scheme.layers)
         self.pairs: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
         self.overall = _Tally()
-        self.kappas: dict[tuple[str, str], list[float]] = defaultdict(list)
         self.annotators: set[str] = set()
         self.documents = self.compared = self.annotations = 0
         self.dropped = self.ambiguous = 0
@@ -240,14 +262,21 @@ class AgreementBuilder:
             return
         self.compared += 1
         self.overall.documents += 1
+        units = {}  # layer -> each view's units for alpha_U, prepared once
+        for layer in self.layers:
+            prepared = [rater_units(s[:3] for s in v.spans[layer]) for v in views]
+            units[layer] = [u for u, _ in prepared]
+            self.dropped += sum(n for _, n in prepared)
         links: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
         for (i, a), (j, b) in combinations(enumerate(views), 2):
             tally = self.pairs[(a.annotator, b.annotator)]
             tally.documents += 1
             for layer, pairs in self._compare(a, b, tally).items():
                 links[layer] += [(i, x, j, y) for x, y in pairs]
-            self._alpha_u(length, [a, b], tally)
-        self._alpha_u(length, views, self.overall)
+            two = [tally, self.overall] if len(views) == 2 else [tally]  # same study
+            self._alpha_u(length, {k: [u[i], u[j]] for k, u in units.items()}, two)
+        if len(views) > 2:
+            self._alpha_u(length, units, [self.overall])
         self._clusters(views, links)
 
     def _compare(self, a: AnnotationView, b: AnnotationView, tally: _Tally) -> dict[str, list]:
@@ -260,9 +289,9 @@ class AgreementBuilder:
             spans_a, spans_b = a.spans[layer], b.spans[layer]
             keys_a.update((s[3], (layer, s[0], s[1], s[2])) for s in spans_a)
             keys_b.update((s[3], (layer, s[0], s[1], s[2])) for s in spans_b)
-            for label in {s[2] for s in spans_a} | {s[2] for s in spans_b}:
-                mine = [s for s in spans_a if s[2] == label]
-                theirs = [s for s in spans_b if s[2] == label]
+            by_a, by_b = _by_label(spans_a), _by_label(spans_b)
+            for label in by_a.keys() | by_b.keys():
+                mine, theirs = by_a.get(label, []), by_b.get(label, [])
                 exact = Counter(s[:2] for s in mine) & Counter(s[:2] for s in theirs)
                 matched = overlap_matches([s[:2] for s in mine], [s[:2] for s in theirs])
                 mapping.update((mine[i][3], theirs[j][3]) for i, j in matched)
@@ -292,16 +321,19 @@ class AgreementBuilder:
             for k in range(3):
                 row[k] += found[k]
 
-    def _alpha_u(self, length: int, views: Sequence[AnnotationView], tally: _Tally) -> None:
-        for layer in self.layers:
-            study, dropped = prepare_units([[s[:3] for s in v.spans[layer]] for v in views])
-            if tally is self.overall:
-                self.dropped += dropped
+    def _alpha_u(
+        self, length: int, units: dict[str, list[dict[str, list]]], tallies: list[_Tally]
+    ) -> None:
+        """alpha_U of one document per layer and label, added to each tally's running mean."""
+        for layer, raters in units.items():
+            study = study_of(raters)
             if not study:
                 continue
             result = alpha_unitizing(study, length)
             for label, value in [(None, result.alpha), *result.categories.items()]:
-                if value is not None:
+                if value is None:
+                    continue
+                for tally in tallies:
                     total = tally.alpha[(layer, label)]
                     total[0] += value
                     total[1] += 1
@@ -402,6 +434,13 @@ def agreement_of(
 
 def _f1(matches: int, spans: int) -> float | None:
     return 2 * matches / spans if spans else None
+
+
+def _by_label(spans: Sequence[Span]) -> dict[str, list[Span]]:
+    grouped: dict[str, list[Span]] = defaultdict(list)
+    for span in spans:
+        grouped[span[2]].append(span)
+    return grouped
 
 
 def _components(edges: list[tuple[int, int, int, int]]) -> list[list[tuple[int, int]]]:

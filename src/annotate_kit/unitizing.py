@@ -31,26 +31,36 @@ class UnitizingResult:
     dropped: int  # spans left out because they overlap an earlier span of the same rater and label
 
 
+def rater_units(spans: Iterable[tuple[int, int, str]]) -> tuple[dict[str, list[Interval]], int]:
+    """One rater's sorted, non-overlapping units per category, and how many spans were dropped.
+
+    INCEpTION's rule: spans in begin order (longer first on ties); a span is skipped when it
+    overlaps any earlier span of the same category, kept or skipped.
+    """
+    units: dict[str, list[Interval]] = {}
+    reach: dict[str, int] = {}  # furthest end of the earlier spans, per category
+    dropped = 0
+    for start, end, category in sorted(spans, key=lambda s: (s[0], -s[1], s[2])):
+        if reach.get(category, -1) > start:
+            dropped += 1
+        else:
+            units.setdefault(category, []).append((start, end))
+        reach[category] = max(reach.get(category, -1), end)
+    return units, dropped
+
+
+def study_of(raters: Sequence[dict[str, list[Interval]]]) -> dict[str, list[list[Interval]]]:
+    """Combine raters' units (rater_units) into a study: category -> units per rater."""
+    categories = sorted({c for units in raters for c in units})
+    return {c: [units.get(c, []) for units in raters] for c in categories}
+
+
 def prepare_units(
     spans_by_rater: Sequence[Iterable[tuple[int, int, str]]],
 ) -> tuple[dict[str, list[list[Interval]]], int]:
-    """Sorted, non-overlapping units per category and rater, and how many spans were dropped.
-
-    INCEpTION's rule: spans in begin order (longer first on ties); a span is skipped when it
-    overlaps any earlier span of the same rater and category, kept or skipped.
-    """
-    raters = len(spans_by_rater)
-    study: dict[str, list[list[Interval]]] = {}
-    dropped = 0
-    for rater, spans in enumerate(spans_by_rater):
-        reach: dict[str, int] = {}  # furthest end of the earlier spans, per category
-        for start, end, category in sorted(spans, key=lambda s: (s[0], -s[1], s[2])):
-            if reach.get(category, -1) > start:
-                dropped += 1
-            else:
-                study.setdefault(category, [[] for _ in range(raters)])[rater].append((start, end))
-            reach[category] = max(reach.get(category, -1), end)
-    return study, dropped
+    """The study of raters' (start, end, category) spans, and how many spans were dropped."""
+    prepared = [rater_units(spans) for spans in spans_by_rater]
+    return study_of([units for units, _ in prepared]), sum(n for _, n in prepared)
 
 
 def pair_distance(units1: Sequence[Interval], units2: Sequence[Interval]) -> int:
