@@ -53,6 +53,12 @@ class ExportError(AnnotateKitError):
     exit_code = 1
 
 
+class PreannotationError(AnnotateKitError):
+    """Raised when a lexicon or rules file is malformed or names a label schema/ lacks."""
+
+    code = "E500"
+
+
 class LabelStudioError(AnnotateKitError):
     """Raised when Label Studio refuses, is unreachable, or answers something unexpected."""
 
