@@ -26,7 +26,8 @@ from collections import Counter
 from itertools import combinations
 from pathlib import Path
 
-from annotate_kit.agreement import AgreementBuilder, agreement_views, overlap_matches
+from annotate_kit.agreement import AgreementBuilder, agreement_views
+from annotate_kit.matching import overlap_matches
 from annotate_kit.schema import load_scheme
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,11 +14,11 @@ from annotate_kit.agreement import (
     AgreementBuilder,
     agreement_of,
     agreement_views,
-    overlap_matches,
     view_of,
 )
 from annotate_kit.cli import main
 from annotate_kit.coding import cohen_kappa, nominal_alpha
+from annotate_kit.matching import overlap_matches
 from annotate_kit.unitizing import (
     alpha_unitizing,
     expected_disagreement,

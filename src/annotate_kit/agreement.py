@@ -25,6 +25,7 @@ from itertools import combinations
 from typing import Any
 
 from annotate_kit.coding import cohen_kappa, nominal_alpha
+from annotate_kit.matching import by_label, components, overlap_matches
 from annotate_kit.records import Record
 from annotate_kit.schema import Scheme, load_scheme
 from annotate_kit.unitizing import alpha_unitizing, rater_units, study_of
@@ -164,64 +165,6 @@ def agreement_views(
     return [view_of(record, scheme) for _, record in latest.values()]
 
 
-def overlap_matches(
-    first: Sequence[tuple[int, int]], second: Sequence[tuple[int, int]]
-) -> list[tuple[int, int]]:
-    """One-to-one matches (i, j) of overlapping intervals, largest overlap first.
-
-    Ties are broken by boundary distance, then by the positions themselves, never by list
-    order. Identical intervals are paired first: nothing can beat a full overlap at distance
-    0, so this changes no match and leaves the sweep only the intervals that differ.
-    """
-    waiting: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for j, interval in enumerate(second):
-        waiting[interval].append(j)
-    matches = []
-    rest = []
-    for i, interval in enumerate(first):
-        same = waiting.get(interval)
-        if same:
-            matches.append((i, same.pop()))
-        else:
-            rest.append(i)
-    others = [j for js in waiting.values() for j in js]
-    if rest and others:
-        matches += _best_overlaps(first, second, rest, others)
-    return matches
-
-
-def _best_overlaps(
-    first: Sequence[tuple[int, int]],
-    second: Sequence[tuple[int, int]],
-    rest: list[int],
-    others: list[int],
-) -> list[tuple[int, int]]:
-    """Greedy largest-overlap matching; candidates from a sweep over starts."""
-    events = sorted([(*first[i], 0, i) for i in rest] + [(*second[j], 1, j) for j in others])
-    active: tuple[list[tuple[int, int]], list[tuple[int, int]]] = ([], [])
-    candidates = []
-    for start, end, side, index in events:
-        other = active[1 - side]
-        other[:] = [item for item in other if item[0] > start]
-        for _, k in other:
-            i, j = (index, k) if side == 0 else (k, index)
-            (s1, e1), (s2, e2) = first[i], second[j]
-            overlap = min(e1, e2) - max(s1, s2)
-            distance = abs(s1 - s2) + abs(e1 - e2)
-            candidates.append((-overlap, distance, sorted([(s1, e1), (s2, e2)]), i, j))
-        active[side].append((end, index))
-    candidates.sort(key=lambda c: c[:3])
-    used1: set[int] = set()
-    used2: set[int] = set()
-    matches = []
-    for *_, i, j in candidates:
-        if i not in used1 and j not in used2:
-            used1.add(i)
-            used2.add(j)
-            matches.append((i, j))
-    return matches
-
-
 @dataclass
 class _Tally:
     documents: int = 0
@@ -289,7 +232,7 @@ class AgreementBuilder:
             spans_a, spans_b = a.spans[layer], b.spans[layer]
             keys_a.update((s[3], (layer, s[0], s[1], s[2])) for s in spans_a)
             keys_b.update((s[3], (layer, s[0], s[1], s[2])) for s in spans_b)
-            by_a, by_b = _by_label(spans_a), _by_label(spans_b)
+            by_a, by_b = by_label(spans_a), by_label(spans_b)
             for label in by_a.keys() | by_b.keys():
                 mine, theirs = by_a.get(label, []), by_b.get(label, [])
                 exact = Counter(s[:2] for s in mine) & Counter(s[:2] for s in theirs)
@@ -341,7 +284,7 @@ class AgreementBuilder:
     def _clusters(self, views: Sequence[AnnotationView], links: dict[str, list]) -> None:
         """Spans matched across annotators become one unit of the overall attribute alpha."""
         for layer, edges in links.items():
-            for members in _components(edges):
+            for members in components(edges):
                 if len({i for i, _ in members}) < len(members):
                     self.ambiguous += 1  # a chain through two spans of one annotator
                     continue
@@ -434,27 +377,3 @@ def agreement_of(
 
 def _f1(matches: int, spans: int) -> float | None:
     return 2 * matches / spans if spans else None
-
-
-def _by_label(spans: Sequence[Span]) -> dict[str, list[Span]]:
-    grouped: dict[str, list[Span]] = defaultdict(list)
-    for span in spans:
-        grouped[span[2]].append(span)
-    return grouped
-
-
-def _components(edges: list[tuple[int, int, int, int]]) -> list[list[tuple[int, int]]]:
-    """Connected groups of (annotation, span) nodes linked by matches (union-find)."""
-    parent: dict[tuple[int, int], tuple[int, int]] = {}
-
-    def root(node: tuple[int, int]) -> tuple[int, int]:
-        while parent.setdefault(node, node) != node:
-            node = parent[node]
-        return node
-
-    for i, x, j, y in edges:
-        parent[root((i, x))] = root((j, y))
-    groups: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-    for node in list(parent):
-        groups[root(node)].append(node)
-    return list(groups.values())
