@@ -20,7 +20,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 echo "==> installing annotate-kit into .venv" >&2
-.venv/bin/pip install -q -e ".[test]"
+.venv/bin/pip install -q -e ".[test,ray]"  # ray: the engine tests; users install .[ray] only if they want it
 if [ "$with_server" = 1 ] && [ ! -x .ls-venv/bin/label-studio ]; then
   echo "==> installing Label Studio 1.23.2 into .ls-venv (about a minute)" >&2
   "$PY" -m venv .ls-venv
