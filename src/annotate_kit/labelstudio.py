@@ -53,7 +53,7 @@ from annotate_kit.syncfiles import (
 
 LIST_PAGE_SIZE = 5000
 DEFAULT_BATCH_SIZE = 2000
-DEFAULT_PIECE_SIZE = 2000
+DEFAULT_PIECE_SIZE = 5000
 GUIDELINES = Path("seeds") / "GUIDELINES.md"
 PULL_MARK = "annotate-kit pull (temporary)"
 LS_DATETIME = "%Y-%m-%dT%H:%M:%S.%fZ"

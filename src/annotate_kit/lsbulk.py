@@ -15,6 +15,7 @@ import json
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any, Self
 
@@ -193,13 +194,38 @@ def pieces(
     snaps: Snapshots,
     bar: Any,
 ) -> Iterator[list[dict[str, Any]]]:
-    """Windows of at most ``size`` consecutive task ids; gaps (other projects' ids) skipped."""
+    """Windows of at most ``size`` consecutive task ids; gaps (other projects' ids) skipped.
+
+    The server builds the next piece while the previous one is downloaded and converted. A
+    window that came back full is followed directly by the next one; otherwise a one-task
+    listing finds where the next matching task is.
+    """
+    size = max(1, size)
     low, total = next_task(conn, project_id, base, None)
     bar.reset(total=total)
-    while low is not None:
-        high = low + max(1, size) - 1
-        yield snaps.fetch([*base, dm_filter("id", "in", "Number", {"min": low, "max": high})])
-        low, _ = next_task(conn, project_id, base, high)
+    fetched = 0
+    pending: Future[list[dict[str, Any]]] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull-download") as downloads:
+        try:
+            while low is not None:
+                high = low + size - 1
+                export_id, count = snaps.export(
+                    [*base, dm_filter("id", "in", "Number", {"min": low, "max": high})]
+                )
+                if pending is not None:
+                    yield pending.result()
+                pending = downloads.submit(snaps.download, export_id)
+                fetched += count
+                if count == size and fetched < total:
+                    low = high + 1
+                else:
+                    low, _ = next_task(conn, project_id, base, high)
+            if pending is not None:
+                yield pending.result()
+                pending = None
+        finally:
+            if pending is not None:
+                pending.cancel()
 
 
 class Snapshots:
@@ -241,8 +267,8 @@ class Snapshots:
                     "delete the view", self.conn.client.views.delete, id=str(self.view_id)
                 )
 
-    def fetch(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        exports = self.conn.client.projects.exports
+    def export(self, items: list[dict[str, Any]]) -> tuple[int, int]:
+        """Build a snapshot of the tasks these filters select: (export id, task count)."""
         self.conn.call(
             "filter the view",
             self.conn.client.views.update,
@@ -252,7 +278,7 @@ class Snapshots:
         )
         export = self.conn.call(
             "create a snapshot export",
-            exports.create,
+            self.conn.client.projects.exports.create,
             id=self.project_id,
             title=PULL_MARK,
             task_filter_options={"view": self.view_id},
@@ -260,30 +286,43 @@ class Snapshots:
             serialization_options=self.serialization,
         )
         try:
-            self._wait(export)
+            export = self._wait(export)
+        except LabelStudioError:
+            self._delete(export.id)
+            raise
+        return export.id, int((export.counters or {}).get("task_number", 0))
+
+    def download(self, export_id: int) -> list[dict[str, Any]]:
+        """The snapshot's tasks; the snapshot is deleted from the server once read."""
+        exports = self.conn.client.projects.exports
+        try:
             body = self.conn.call(
                 "download a snapshot export",
                 lambda: b"".join(
                     exports.download(
                         id=self.project_id,
-                        export_pk=export.id,
+                        export_pk=export_id,
                         export_type="JSON",
                         request_options={"chunk_size": 1 << 20},
                     )
                 ),
             )
         finally:
-            self.conn.call("delete a snapshot export", exports.delete, self.project_id, export.id)
+            self._delete(export_id)
         try:
             return json.loads(body)
         except json.JSONDecodeError:
             raise LabelStudioError("a snapshot export is not JSON", code="E406") from None
 
-    def _wait(self, export: Any, timeout: float = 600.0) -> None:
+    def _delete(self, export_id: int) -> None:
+        exports = self.conn.client.projects.exports
+        self.conn.call("delete a snapshot export", exports.delete, self.project_id, export_id)
+
+    def _wait(self, export: Any, timeout: float = 600.0) -> Any:
+        """The export once completed (Label Studio Community builds it within the request)."""
         deadline = time.monotonic() + timeout
-        status = export.status
-        while status != "completed":
-            if status == "failed":
+        while export.status != "completed":
+            if export.status == "failed":
                 raise LabelStudioError(
                     f"Label Studio failed to build snapshot export {export.id}", code="E406"
                 )
@@ -292,10 +331,10 @@ class Snapshots:
                     f"snapshot export {export.id} unfinished after {timeout:.0f} s"
                 )
             time.sleep(0.1)
-            got = self.conn.call(
+            export = self.conn.call(
                 "read a snapshot export",
                 self.conn.client.projects.exports.get,
                 id=self.project_id,
                 export_pk=export.id,
             )
-            status = got.status
+        return export
