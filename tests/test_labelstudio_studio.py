@@ -44,8 +44,8 @@ def run_studio(data_dir: Path, tasks: Path) -> tuple[subprocess.Popen[str], list
     raise AssertionError
 
 
-def stop(process: subprocess.Popen[str]) -> str:
-    process.send_signal(signal.SIGINT)
+def stop(process: subprocess.Popen[str], how: signal.Signals = signal.SIGINT) -> str:
+    process.send_signal(how)
     rest, _ = process.communicate(timeout=60)
     assert process.returncode == 0, rest
     return rest
@@ -104,4 +104,5 @@ def test_studio_prints_login_keeps_data_and_stops_on_ctrl_c(label_studio, tmp_pa
         summary = pull(project="annotate-kit demo", out=tmp_path / "r.jsonl")
         assert summary.records == 1  # the annotation made in the first run
     finally:
-        stop(process)
+        rest = stop(process, signal.SIGTERM)
+    assert "Stopping Label Studio" in rest

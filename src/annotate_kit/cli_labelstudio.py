@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import shlex
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -264,6 +265,7 @@ def studio_cli(
         "-o annotations.jsonl"
     )
     click.echo(f"Press Ctrl-C to stop; the data stays in {data_dir}/.")
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the server too, not only Ctrl-C
     try:
         code = running.server.process.wait()
     except KeyboardInterrupt:
@@ -274,6 +276,10 @@ def studio_cli(
         f"Error: Label Studio exited with code {code}; see {running.server.log_path}", err=True
     )
     sys.exit(3)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 COMMANDS = [push_cli, pull_cli, studio_cli]
