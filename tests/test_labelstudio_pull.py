@@ -156,6 +156,10 @@ def test_incremental_pull_fetches_only_changed_tasks(
     assert (third.tasks, third.records) == (0, 2)
     assert json.loads(state.read_text())["watermark"] == third.watermark
 
+    out.unlink()  # a state file without its output: everything is fetched again
+    fourth = pull(project=ls_project, out=out, state_file=state)
+    assert (fourth.since, fourth.tasks, fourth.records) == (None, 2, 2)
+
 
 def test_drafts_only_when_asked(ls_env, ls_project, label_studio, tmp_path):
     text = "Le Kremlin se tait."

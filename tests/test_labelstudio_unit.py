@@ -71,6 +71,14 @@ def test_config_file_readable_by_others_is_refused(no_env: Path):
     assert TOKEN not in str(caught.value)
 
 
+def test_config_file_is_not_read_when_the_environment_has_both(no_env, monkeypatch):
+    no_env.write_text("{}")
+    no_env.chmod(0o644)  # would be refused if read
+    monkeypatch.setenv("LABEL_STUDIO_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", TOKEN)
+    assert load_credentials().token == TOKEN
+
+
 def test_write_config_tightens_an_existing_file(no_env: Path):
     no_env.write_text("{}")
     no_env.chmod(0o666)

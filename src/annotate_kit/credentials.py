@@ -51,10 +51,14 @@ def load_credentials(url: str | None = None) -> Credentials:
     lets anyone but its owner read it. Both legacy tokens and personal access tokens work.
     """
     path = config_path()
-    stored = _read_config(path) if path.is_file() else {}
-    token = os.environ.get(TOKEN_ENV) or stored.get("api_key")
-    source = TOKEN_ENV if os.environ.get(TOKEN_ENV) else str(path)
-    url = url or os.environ.get(URL_ENV) or stored.get("url")
+    token = os.environ.get(TOKEN_ENV)
+    url = url or os.environ.get(URL_ENV)
+    source = TOKEN_ENV
+    if not (token and url) and path.is_file():  # the file is read (and checked) only if needed
+        stored = _read_config(path)
+        if not token:
+            token, source = stored.get("api_key"), str(path)
+        url = url or stored.get("url")
     if not url:
         raise CredentialsError(
             f'no Label Studio URL: pass --url, set {URL_ENV}, or put "url" in {path}'

@@ -302,7 +302,7 @@ def pull(
         state = Path(state_file) if state_file is not None else None
         if since is not None:
             since_text: str | None = _ls_time(since)
-        elif state is not None:
+        elif state is not None and out.is_file():  # without the file, everything is needed
             since_text = read_state(state, url=conn.url, project_id=found.id)
         else:
             since_text = None

@@ -25,6 +25,7 @@ from annotate_kit.errors import LabelStudioError, LabelStudioNotFoundError
 from annotate_kit.lsclient import FAILURES, Connection, detail, is_transient
 
 LIST_PAGE_SIZE = 5000
+MAX_REFUSED = 100  # tasks refused one by one before push gives up
 PULL_MARK = "annotate-kit pull (temporary)"
 ALL_ANNOTATIONS = {"usual": True, "ground_truth": True, "skipped": True}
 
@@ -122,6 +123,13 @@ class Importer:
         if len(batch) == 1:
             self.failed.append((batch[0]["data"]["doc_id"], detail(exc.body)))
             self.bar.update(1)
+            if len(self.failed) >= MAX_REFUSED:  # not a few bad tasks: a wrong input or project
+                doc_id, why = self.failed[0]
+                raise LabelStudioError(
+                    f"Label Studio refused {len(self.failed)} tasks (first: {doc_id}: {why}); "
+                    "check the tasks against the project's labeling config",
+                    code="E407",
+                )
             return
         middle = len(batch) // 2
         self.send(batch[:middle])

@@ -90,27 +90,28 @@ class Connection:
         except FAILURES as exc:
             raise self.explain(what, exc) from None
 
-    def get(self, what: str, path: str, params: Mapping[str, Any]) -> httpx.Response:
+    def get_json(self, what: str, path: str, params: Mapping[str, Any]) -> Any:
         """GET through the SDK's HTTP client (auth, token refresh) without model parsing.
 
         Parsing 10k tasks into the SDK's pydantic models costs more than the request, and a
         listing needs only a few fields.
         """
+        return self.call(what, self._get, path, params, parse=True)[1]
+
+    def get(self, what: str, path: str, params: Mapping[str, Any]) -> httpx.Response:
+        """The raw answer of a GET (for its headers), failures mapped and retried."""
+        return self.call(what, self._get, path, params, parse=False)[0]
+
+    def _get(
+        self, path: str, params: Mapping[str, Any], *, parse: bool
+    ) -> tuple[httpx.Response, Any]:
         http = self.client._client_wrapper.httpx_client  # noqa: SLF001 - the SDK's own transport
-
-        def fetch() -> httpx.Response:
-            response = http.request(
-                path, method="GET", params=dict(params), request_options={"max_retries": 0}
-            )
-            if response.status_code >= 400:
-                raise ApiError(status_code=response.status_code, body=_body(response))
-            response.json()  # an HTML page from a proxy is a failure too
-            return response
-
-        return self.call(what, fetch)
-
-    def get_json(self, what: str, path: str, params: Mapping[str, Any]) -> Any:
-        return self.get(what, path, params).json()
+        response = http.request(
+            path, method="GET", params=dict(params), request_options={"max_retries": 0}
+        )
+        if response.status_code >= 400:
+            raise ApiError(status_code=response.status_code, body=_body(response))
+        return response, (response.json() if parse else None)
 
     def explain(self, what: str, exc: BaseException, *, attempts: int = 1) -> LabelStudioError:
         """One line saying what failed, where, and what to do; the token is never in it."""
