@@ -6,8 +6,8 @@ import logging
 from collections import Counter
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
-import requests
 from click.testing import CliRunner
 
 from annotate_kit import lsclient
@@ -178,26 +178,22 @@ def test_token_never_in_output_or_logs(ls_env, ls_project, tmp_path, caplog):
 
 def personal_access_token(label_studio) -> str:
     """Log in with the password and create a personal access token (a JWT refresh token)."""
-    session = requests.Session()
     login_url = f"{label_studio.url}/user/login/"
-    session.get(login_url, timeout=30)
-    session.post(
-        login_url,
-        data={
-            "email": label_studio.annotator.username,
-            "password": label_studio.annotator.password,
-            "csrfmiddlewaretoken": session.cookies["csrftoken"],
-        },
-        headers={"Referer": login_url},
-        allow_redirects=False,
-        timeout=30,
-    )
-    answer = session.post(
-        f"{label_studio.url}/api/token/",
-        headers={"X-CSRFToken": session.cookies["csrftoken"], "Referer": label_studio.url},
-        timeout=30,
-    )
-    session.close()
+    with httpx.Client(timeout=30) as session:
+        session.get(login_url)
+        session.post(
+            login_url,
+            data={
+                "email": label_studio.annotator.username,
+                "password": label_studio.annotator.password,
+                "csrfmiddlewaretoken": session.cookies["csrftoken"],
+            },
+            headers={"Referer": login_url},
+        )
+        answer = session.post(
+            f"{label_studio.url}/api/token/",
+            headers={"X-CSRFToken": session.cookies["csrftoken"], "Referer": label_studio.url},
+        )
     answer.raise_for_status()
     return answer.json()["token"]
 

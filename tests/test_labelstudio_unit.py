@@ -170,6 +170,42 @@ def test_errors_are_one_line_without_token(exc, kind, start):
     assert len(str(error)) < 600
 
 
+def _connection(retries: int = 3) -> Connection:
+    conn = Connection.__new__(Connection)  # no client: only the retry policy is under test
+    conn.credentials = Credentials("http://127.0.0.1:9", TOKEN)
+    conn.url, conn.retries, conn.backoff = conn.credentials.url, retries, 0.0
+    return conn
+
+
+def test_idempotent_calls_retry_transient_failures_only():
+    failures = [httpx.ReadTimeout("slow"), ApiError(status_code=502, body="bad gateway")]
+
+    def flaky() -> str:
+        if failures:
+            raise failures.pop(0)
+        return "ok"
+
+    assert _connection().call("list projects", flaky) == "ok"
+    calls = []
+
+    def refused() -> None:
+        calls.append(1)
+        raise ApiError(status_code=401, body={"detail": "no"})
+
+    with pytest.raises(LabelStudioAuthError):
+        _connection().call("list projects", refused)
+    assert len(calls) == 1  # a refusal is not retried
+
+    def down() -> None:
+        calls.append(1)
+        raise httpx.ConnectError("refused")
+
+    calls.clear()
+    with pytest.raises(LabelStudioUnreachableError, match="after 3 attempts"):
+        _connection(retries=2).call("list projects", down)
+    assert len(calls) == 3
+
+
 def test_transient_failures():
     assert is_transient(httpx.ConnectError("x"))
     assert is_transient(httpx.RemoteProtocolError("x"))
