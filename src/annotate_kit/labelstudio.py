@@ -1,11 +1,12 @@
-"""Label Studio for annotate-kit: the project, ``push`` and ``pull``. All endpoints live here.
+"""Label Studio for annotate-kit: the project, ``push`` and ``pull``.
 
-Every call goes through ``lsclient.Connection`` (retries, time-outs, error wording, token
-scrubbing). Label Studio discards ids sent on import and never deduplicates, so a task's
+With lsbulk.py (listing, imports, snapshot exports) this is the only code that calls Label
+Studio, and every call goes through ``lsclient.Connection`` (retries, time-outs, error
+wording, token scrubbing). Label Studio discards ids sent on import and never deduplicates, so a task's
 stable key is ``data.doc_id``: push imports only the keys the project lacks, sends each
 import once, and settles an import whose answer was lost by listing the keys again. Pull
 reads annotations in bounded snapshot exports: measured on 10k annotated tasks, snapshot
-exports ran at ~1,050 tasks/s against ~350/s for the paged task listing with annotations.
+exports ran at ~1,050 tasks/s, the paged task listing with annotations at ~350/s.
 """
 
 from __future__ import annotations
@@ -51,16 +52,13 @@ from annotate_kit.syncfiles import (
     write_state,
 )
 
-LIST_PAGE_SIZE = 5000
 DEFAULT_BATCH_SIZE = 2000
 DEFAULT_PIECE_SIZE = 5000
 GUIDELINES = Path("seeds") / "GUIDELINES.md"
-PULL_MARK = "annotate-kit pull (temporary)"
 LS_DATETIME = "%Y-%m-%dT%H:%M:%S.%fZ"
 # A task saved while the previous pull ran may carry a slightly earlier updated_at than the
 # watermark: re-reading a few seconds is harmless (records are replaced, not appended).
 WATERMARK_MARGIN = timedelta(seconds=5)
-ALL_ANNOTATIONS = {"usual": True, "ground_truth": True, "skipped": True}
 
 
 # ---------------------------------------------------------------- project
