@@ -18,6 +18,7 @@ from annotate_kit import __version__
 from annotate_kit.errors import AnnotateKitError
 
 FORMATS = ("text", "json", "github")
+MAX_SHOWN = 20  # failures listed on stderr; all of them stay in the output
 
 
 def fails_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -68,14 +69,15 @@ def config() -> None:
     "out",
     default="-",
     show_default=True,
-    help="tasks.json (a JSON list), tasks.jsonl, or - for JSONL on stdout.",
+    help="tasks.json (a JSON list), tasks.jsonl, - for JSONL on stdout, or FOLDER/ for "
+    "Parquet shards (replaced whole on each run).",
 )
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "jsonl"]),
+    type=click.Choice(["json", "jsonl", "parquet"]),
     default=None,
-    help="Output format; default from the file name (JSONL for stdout).",
+    help="Output format; default from the output name (a folder: parquet; stdout: jsonl).",
 )
 @click.option(
     "--lang",
@@ -104,10 +106,39 @@ def config() -> None:
 )
 @click.option(
     "--workers",
-    default=1,
+    default=None,
+    type=click.IntRange(1),
+    help="Processes for --preannotate (local engine; default 1), or Ray actors (default: "
+    "Ray's CPUs minus one; a pool that takes every CPU can hang).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="Where pre-annotation runs: this machine, or Ray (pip install 'annotate-kit[ray]').",
+)
+@click.option(
+    "--ray-address",
+    envvar="RAY_ADDRESS",
+    default=None,
+    metavar="ADDRESS",
+    help="Ray cluster to use with --engine ray (ray://HEAD:10001, HEAD:6379 or auto); "
+    "default $RAY_ADDRESS, else a local Ray on this machine's CPUs.",
+)
+@click.option(
+    "--batch-size",
+    default=64,
     show_default=True,
     type=click.IntRange(1),
-    help="Processes for --preannotate.",
+    help="Documents per batch (the unit a worker or Ray actor takes).",
+)
+@click.option(
+    "--shard-rows",
+    default=20_000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Most tasks per Parquet shard.",
 )
 @click.option(
     "--progress/--no-progress",
@@ -124,17 +155,28 @@ def convert(
     encoding: str,
     exclude: tuple[str, ...],
     preannotate: bool,
-    workers: int,
+    workers: int | None,
+    engine: str,
+    ray_address: str | None,
+    batch_size: int,
+    shard_rows: int,
     progress: bool | None,
 ) -> None:
     """Turn documents into Label Studio tasks.
 
     INPUTS are .txt, .md, .jsonl (one object per line with a "text" field; other fields are
-    kept as metadata) and .html files (main article text extracted), or directories, walked
-    recursively. Each document becomes one task whose data.doc_id is derived from its text, so
-    converting again gives identical output. Nothing is written if any input is bad.
+    kept as metadata), .parquet (the same, one row per document) and .html files (main
+    article text extracted), or directories, walked recursively. Each document becomes one
+    task whose data.doc_id is derived from its text, so converting again gives identical
+    output. Nothing is written if any input is bad.
+
+    With --engine ray, pre-annotation runs on a Ray cluster (or a local Ray) and gives the
+    same tasks as the local run. A document whose pre-annotation fails becomes a task without
+    predictions; it is listed and the exit status is 1.
 
     Example: annotate-kit convert seeds/ -o tasks.json --preannotate
+
+    Example: annotate-kit convert corpus/ -o shards/ --preannotate --engine ray
     """
     from annotate_kit.convert import DEFAULT_EXCLUDE
     from annotate_kit.convert import convert as run
@@ -149,6 +191,10 @@ def convert(
         preannotate=preannotate,
         workers=workers,
         progress=sys.stderr.isatty() if progress is None else progress,
+        engine=engine,
+        ray_address=ray_address if engine == "ray" else None,
+        batch_size=batch_size,
+        shard_rows=shard_rows,
     )
     for source, doc_id in summary.duplicates:
         click.echo(
@@ -159,9 +205,20 @@ def convert(
         f"{summary.tasks} tasks from {summary.documents} documents in {summary.files} files"
         + (f" ({summary.preannotated} pre-annotated)" if preannotate else "")
         + (f", {summary.normalized} normalised to NFC" if summary.normalized else "")
-        + f" -> {'stdout' if out == '-' else out}",
+        + (f", {len(summary.failures)} failed" if summary.failures else "")
+        + f" -> {'stdout' if out == '-' else out}"
+        + (" (engine: ray)" if engine == "ray" else ""),
         err=True,
     )
+    for doc_id, source, reason in summary.failures[:MAX_SHOWN]:
+        click.echo(f"failed: {source} ({doc_id}): {reason}", err=True)
+    if len(summary.failures) > MAX_SHOWN:
+        more = len(summary.failures) - MAX_SHOWN
+        where = Path(out) / "_annotate_kit.json"
+        listed = f" (all of them in {where})" if out != "-" and where.is_file() else ""
+        click.echo(f"failed: … and {more} more{listed}", err=True)
+    if summary.failures:
+        sys.exit(1)
 
 
 @main.command()

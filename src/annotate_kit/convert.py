@@ -2,18 +2,19 @@
 
 Each document gets an id derived from its text, so converting again gives the same tasks
 and Label Studio sync can reconcile by id. The text is kept exactly as read (NFC is the only
-normalisation, and it is recorded); the document's lines are its structure.
+normalisation, and it is recorded); the document's lines are its structure. Documents travel
+in Arrow tables of a fixed number of documents through one function (batches.py), run here
+(``engine="local"``, optionally in worker processes) or on a Ray cluster (``engine="ray"``),
+and come out as tasks JSON/JSONL or as a folder of Parquet shards (taskshards.py).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import json
-import os
 import re
-import shutil
 import sys
-import tempfile
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
@@ -21,12 +22,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotate_kit.batches import DEFAULT_BATCH, document_tables, preannotate_tables
 from annotate_kit.errors import InputError
 from annotate_kit.lang import detect_lang
-from annotate_kit.lsformat import record_to_task
 from annotate_kit.records import Record, new_record
+from annotate_kit.taskout import count_table, manifest, output_format, write_tasks
+from annotate_kit.taskshards import (
+    DEFAULT_SHARD_ROWS,
+    check_target,
+    shard_stats,
+    staged,
+    write_manifest,
+    write_tables,
+)
 
-SUFFIXES = (".txt", ".md", ".jsonl", ".html", ".htm")
+SUFFIXES = (".txt", ".md", ".jsonl", ".parquet", ".html", ".htm")
+ENGINES = ("local", "ray")
 DEFAULT_EXCLUDE = ("*.gold.jsonl", "README.md", "GUIDELINES.md", "CHANGELOG.md", ".*")
 META_FIELDS = ("title", "url", "outlet", "published")
 _HEADING_END = re.compile(r"[.!?…:;»\"”)]\s*$")
@@ -45,6 +56,9 @@ class ConvertSummary:
     normalized: int = 0
     preannotated: int = 0
     output: str = "-"
+    engine: str = "local"
+    failures: list[tuple[str, str, str]] = field(default_factory=list)  # doc_id, source, why
+    model_versions: dict[str, int] = field(default_factory=dict)
 
 
 def iter_input_files(
@@ -89,6 +103,8 @@ def iter_documents(
         suffix = path.suffix.lower()
         if suffix == ".jsonl":
             yield from _jsonl_documents(path, lang=lang, encoding=encoding)
+        elif suffix == ".parquet":
+            yield from _parquet_documents(path, lang=lang)
         else:
             raw = _read_text(path, encoding)
             if suffix in {".html", ".htm"}:
@@ -107,14 +123,27 @@ def convert(
     encoding: str = "utf-8",
     exclude: Iterable[str] = DEFAULT_EXCLUDE,
     preannotate: bool = False,
-    workers: int = 1,
+    workers: int | None = None,
     progress: bool = False,
+    engine: str = "local",
+    ray_address: str | None = None,
+    batch_size: int = DEFAULT_BATCH,
+    shard_rows: int = DEFAULT_SHARD_ROWS,
 ) -> ConvertSummary:
-    """Write Label Studio tasks for every document; nothing is written if any input is bad."""
-    summary = ConvertSummary(output=str(out))
-    fmt = fmt or ("json" if str(out).endswith(".json") else "jsonl")
-    if fmt not in {"json", "jsonl"}:
-        raise InputError(f"unknown output format {fmt!r}: use json or jsonl")
+    """Write Label Studio tasks for every document; nothing is written if any input is bad.
+
+    ``fmt="parquet"`` (or an existing folder, or a name ending in "/") writes a folder of
+    Parquet shards of at most ``shard_rows`` rows, replacing a previous run's. ``workers`` is
+    the number of processes (local, default 1) or Ray actors (default: Ray's CPUs minus one).
+    A document whose pre-annotation fails becomes a task without predictions and is listed in
+    ``summary.failures``.
+    """
+    summary = ConvertSummary(output=str(out), engine=engine)
+    fmt = output_format(out, fmt)
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}: use {' or '.join(ENGINES)}")
+    if fmt == "parquet":
+        check_target(Path(out))  # before any work: never fail after hours of it
 
     def count_file(_: Path) -> None:
         summary.files += 1
@@ -123,35 +152,46 @@ def convert(
         paths, lang=lang, encoding=encoding, exclude=exclude, on_file=count_file
     )
     records = _dedupe(records, summary)
-    if preannotate:
-        from annotate_kit.preannotate import preannotate_stream  # spaCy loads only when asked
-
-        records = preannotate_stream(records, lang=lang, workers=workers)
     if progress:
         from tqdm import tqdm
 
-        records = tqdm(records, desc="convert", unit="doc", file=sys.stderr)
+        desc = "read" if engine == "ray" else "convert"
+        records = tqdm(records, desc=desc, unit="doc", file=sys.stderr)
+    tables = document_tables(records, size=batch_size)
+    first = next(tables, None)
+    if first is None:
+        raise InputError(
+            "no documents found in the inputs (supported: " + ", ".join(SUFFIXES) + ")"
+        )
+    tables = itertools.chain([first], tables)
+    if engine == "ray":
+        from annotate_kit import engine_ray
 
-    with _atomic_output(out) as handle:
-        if fmt == "json":
-            handle.write("[\n")
-        for record in records:
-            model_version = (record.get("annotation") or {}).get("model_version")
-            if preannotate:
-                summary.preannotated += 1
-            task = record_to_task(record, model_version=model_version if preannotate else None)
-            line = json.dumps(task, ensure_ascii=False, separators=(",", ":"))
-            if fmt == "json":
-                handle.write((",\n" if summary.tasks else "") + line)
-            else:
-                handle.write(line + "\n")
-            summary.tasks += 1
-        if summary.tasks == 0:
-            raise InputError(
-                "no documents found in the inputs (supported: " + ", ".join(SUFFIXES) + ")"
+        options = engine_ray.RayOptions(address=ray_address, workers=workers, progress=progress)
+        with engine_ray.ray_session(options) as pool:
+            dataset = engine_ray.task_dataset(
+                tables, workers=pool, lang=lang, preannotate=preannotate
             )
-        if fmt == "json":
-            handle.write("\n]\n")
+            if fmt != "parquet":
+                write_tasks(engine_ray.iter_tables(dataset), out, fmt, summary)
+                return summary
+            with staged(Path(out)) as folder:
+                engine_ray.write_shards(dataset, folder, shard_rows=shard_rows)
+                stats = shard_stats(folder)
+                summary.tasks, summary.failures = stats.rows, stats.failures
+                summary.model_versions = stats.model_versions
+                summary.preannotated = sum(stats.model_versions.values())
+                write_manifest(folder, manifest(summary))
+            return summary
+    done = preannotate_tables(tables, lang=lang, preannotate=preannotate, workers=workers or 1)
+    if fmt != "parquet":
+        write_tasks(done, out, fmt, summary)
+        return summary
+    with staged(Path(out)) as folder:
+        write_tables(
+            done, folder, shard_rows=shard_rows, on_table=lambda t: count_table(summary, t)
+        )
+        write_manifest(folder, manifest(summary))
     return summary
 
 
@@ -246,17 +286,57 @@ def _jsonl_documents(path: Path, *, lang: str | None, encoding: str) -> Iterator
             raise InputError(
                 f"{path}:{number}: invalid JSON ({exc.msg} at column {exc.colno})"
             ) from None
-        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-            raise InputError(f'{path}:{number}: expected an object with a "text" string field')
-        meta = {key: row.get(key) for key in META_FIELDS if isinstance(row.get(key), str)}
-        extra = {k: v for k, v in row.items() if k not in {"text", "lang", *META_FIELDS}}
-        meta["extra"] = extra or None
-        if isinstance(row.get("lang"), str):
-            meta["lang"] = row["lang"]
         found = True
-        yield _document(row["text"], path=path, lang=lang, meta=meta, blocks=None, line=number)
+        yield _row_document(row, path=path, number=number, lang=lang)
     if not found:
         raise InputError(f"{path}: no JSON lines (empty file)")
+
+
+def _parquet_documents(path: Path, *, lang: str | None) -> Iterator[Record]:
+    """Rows of a Parquet table as JSONL lines are read (``number`` is the 1-based row); null
+    cells count as absent, dates become ISO strings, so a table and its JSONL agree."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        handle = pq.ParquetFile(path)
+        if "text" not in handle.schema_arrow.names:
+            raise InputError(
+                f"{path}: no 'text' column (columns: {', '.join(handle.schema_arrow.names)}); "
+                "a documents table needs one text per row"
+            )
+        number = 0
+        for batch in handle.iter_batches(batch_size=1024):
+            for row in batch.to_pylist():
+                number += 1
+                cells = {k: _plain(v) for k, v in row.items() if v is not None}
+                yield _row_document(cells, path=path, number=number, lang=lang)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{path}: cannot read as Parquet ({exc})") from None
+    if number == 0:
+        raise InputError(f"{path}: no rows (empty table)")
+
+
+def _plain(value: Any) -> Any:
+    """A Parquet cell as a JSON value."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _row_document(row: Any, *, path: Path, number: int, lang: str | None) -> Record:
+    if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+        raise InputError(f'{path}:{number}: expected an object with a "text" string field')
+    meta = {key: row.get(key) for key in META_FIELDS if isinstance(row.get(key), str)}
+    extra = {k: v for k, v in row.items() if k not in {"text", "lang", *META_FIELDS}}
+    meta["extra"] = extra or None
+    if isinstance(row.get("lang"), str):
+        meta["lang"] = row["lang"]
+    return _document(row["text"], path=path, lang=lang, meta=meta, blocks=None, line=number)
 
 
 def _html_document(html: str, path: Path) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
@@ -287,37 +367,3 @@ def _html_document(html: str, path: Path) -> tuple[str, list[dict[str, Any]], di
         "published": root.get("date"),
     }
     return text, blocks, meta
-
-
-class _atomic_output:  # noqa: N801 - used as a context manager, reads like one
-    """Write to a temporary file beside the target, move it in place only on success."""
-
-    def __init__(self, out: str | Path) -> None:
-        self.out = str(out)
-
-    def __enter__(self) -> Any:
-        directory = "." if self.out == "-" else os.path.dirname(os.path.abspath(self.out))
-        if self.out != "-" and not os.path.isdir(directory):
-            raise InputError(f"{self.out}: output directory {directory} does not exist")
-        self.handle = tempfile.NamedTemporaryFile(
-            "w",
-            encoding="utf-8",
-            dir=None if self.out == "-" else directory,
-            delete=False,
-            prefix=".annotate-kit-",
-            suffix=".tmp",
-        )
-        return self.handle
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        self.handle.close()
-        if exc_type is not None:
-            os.unlink(self.handle.name)
-            return
-        if self.out == "-":
-            with open(self.handle.name, encoding="utf-8") as source:
-                shutil.copyfileobj(source, sys.stdout)
-            sys.stdout.flush()
-            os.unlink(self.handle.name)
-        else:
-            os.replace(self.handle.name, self.out)

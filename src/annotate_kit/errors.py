@@ -94,3 +94,9 @@ class ConfigConflictError(LabelStudioError):
     """Raised when a labeling-config change would orphan labels already used in annotations."""
 
     code = "E420"
+
+
+class EngineError(AnnotateKitError):
+    """Raised when a distributed engine is not installed, cannot start, or its workers fail."""
+
+    code = "E600"
