@@ -41,3 +41,22 @@ def test_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_version():
     result = CliRunner().invoke(main, ["--version"])
     assert result.output.startswith("annotate-kit, version ")
+
+
+def test_demo_runs_the_seed_end_to_end(tmp_path: Path):
+    result = CliRunner().invoke(main, ["demo", "--seeds", str(ROOT / "seeds"), "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == (
+        f"convert: 1 Label Studio tasks (1 pre-annotated) -> {tmp_path / 'seed-tasks.json'}"
+    )
+    assert lines[1] == "validate: 1 records: 1 valid, 0 invalid"
+    assert lines[-1].startswith(f"export: 1 records -> {tmp_path / 'seed'}")
+    from datasets import load_dataset
+
+    import json
+
+    gold = json.loads((ROOT / "seeds" / "kremlin-emissaires-americains.fr.gold.jsonl").read_text())
+    row = load_dataset(str(tmp_path / "seed"))["train"][0]
+    assert (row["doc_id"], row["text"]) == (gold["doc_id"], gold["text"])
+    assert len(row["cues"]) == len(gold["cues"])

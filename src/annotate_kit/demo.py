@@ -27,6 +27,8 @@ def run_demo(*, seeds_dir: Path, out_dir: Path, preannotate: bool = True) -> Ite
         raise InputError(f"the seed gold in {seeds_dir} is invalid; see the problems above")
     dataset = out_dir / "seed"
     exported = export_dataset(gold, out=dataset, overwrite=True, license_id="unknown")
+    for warning in exported.warnings:
+        yield f"export: note: {warning}"
     yield (
         f"export: {exported.exported} records -> {dataset} "
         f"(open it with datasets.load_dataset({str(dataset)!r}))"
