@@ -52,9 +52,9 @@ def test_demo_runs_the_seed_end_to_end(tmp_path: Path):
     )
     assert lines[1] == "validate: 1 records: 1 valid, 0 invalid"
     assert lines[-1].startswith(f"export: 1 records -> {tmp_path / 'seed'}")
-    from datasets import load_dataset
-
     import json
+
+    from datasets import load_dataset
 
     gold = json.loads((ROOT / "seeds" / "kremlin-emissaires-americains.fr.gold.jsonl").read_text())
     row = load_dataset(str(tmp_path / "seed"))["train"][0]
