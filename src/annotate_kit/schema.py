@@ -103,7 +103,8 @@ def default_schema_dir() -> Path:
     checkout = Path(__file__).resolve().parents[2] / "schema"
     if (checkout / RECORD_SCHEMA).is_file():
         return checkout
-    return Path(str(resources.files("annotate_kit") / "_schema"))  # a link to schema/ in the sources
+    # Installed from a wheel: annotate_kit/_schema is a link to schema/ in the sources.
+    return Path(str(resources.files("annotate_kit") / "_schema"))
 
 
 @cache
