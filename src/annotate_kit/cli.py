@@ -6,33 +6,16 @@ anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
 from annotate_kit import __version__
-from annotate_kit.errors import AnnotateKitError
+from annotate_kit.cli_support import fails_cleanly, show_progress
 
 FORMATS = ("text", "json", "github")
 MAX_SHOWN = 20  # failures listed on stderr; all of them stay in the output
-
-
-def fails_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the toolkit's own errors into one clean line and a non-zero exit."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except AnnotateKitError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-
-    return wrapper
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -190,7 +173,7 @@ def convert(
         exclude=exclude or DEFAULT_EXCLUDE,
         preannotate=preannotate,
         workers=workers,
-        progress=sys.stderr.isatty() if progress is None else progress,
+        progress=show_progress(progress),
         engine=engine,
         ray_address=ray_address if engine == "ray" else None,
         batch_size=batch_size,
@@ -328,7 +311,7 @@ def export(
         skip_invalid=skip_invalid,
         overwrite=overwrite,
         license_id=license_id,
-        progress=sys.stderr.isatty() if progress is None else progress,
+        progress=show_progress(progress),
     )
     for warning in summary.warnings:
         click.echo(f"warning: {warning}", err=True)

@@ -6,38 +6,17 @@ deliberately no option for the API token: argv is visible to every user of the m
 
 from __future__ import annotations
 
-import functools
 import shlex
 import signal
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
-from annotate_kit.errors import AnnotateKitError
+from annotate_kit.cli_support import fails_cleanly, show_progress
 
 URL_HELP = "Label Studio URL (default: $LABEL_STUDIO_URL, then the config file)."
 MAX_LISTED = 10
-
-
-def fails_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The toolkit's own errors become one "Error: [CODE] message" line and their exit code."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except AnnotateKitError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-
-    return wrapper
-
-
-def _progress(flag: bool | None) -> bool:
-    return sys.stderr.isatty() if flag is None else flag
 
 
 progress_option = click.option(
@@ -99,7 +78,7 @@ def push_cli(
         guidelines=guidelines,
         batch_size=batch_size,
         dry_run=dry_run,
-        progress=_progress(progress),
+        progress=show_progress(progress),
     )
     where = f" (id {summary.project_id})" if summary.project_id is not None else ""
     prefix = "Dry run: " if dry_run else ""
@@ -173,7 +152,7 @@ def pull_cli(
         since=since,
         state_file=state_file,
         include_drafts=include_drafts,
-        progress=_progress(progress),
+        progress=show_progress(progress),
     )
     scope = f"changed since {summary.since}" if summary.since else "annotated"
     click.echo(
@@ -249,7 +228,7 @@ def studio_cli(
         tasks=tasks,
         seeds=seeds,
         preannotate=preannotate,
-        progress=_progress(progress),
+        progress=show_progress(progress),
     )
     pushed = running.pushed
     config = shlex.quote(str(running.login_file))

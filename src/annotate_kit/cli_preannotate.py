@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import json
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
-from annotate_kit.errors import AnnotateKitError
-
-
-def _fails_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except AnnotateKitError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-
-    return wrapper
+from annotate_kit.cli_support import fails_cleanly
 
 
 @click.command()
@@ -37,7 +21,7 @@ def _fails_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
     show_default=True,
     help="A table for people, or JSON for scripts.",
 )
-@_fails_cleanly
+@fails_cleanly
 def evaluate(predicted: Path, gold: Path, *, fmt: str) -> None:
     """Score PREDICTED records against GOLD records (both records JSONL).
 
