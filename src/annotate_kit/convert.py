@@ -20,7 +20,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from annotate_kit.batches import DEFAULT_BATCH, document_tables, preannotate_tables
 from annotate_kit.errors import InputError
@@ -35,6 +35,9 @@ from annotate_kit.taskshards import (
     write_manifest,
     write_tables,
 )
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 SUFFIXES = (".txt", ".md", ".jsonl", ".parquet", ".html", ".htm")
 ENGINES = ("local", "ray")
@@ -165,24 +168,18 @@ def convert(
         )
     tables = itertools.chain([first], tables)
     if engine == "ray":
-        from annotate_kit import engine_ray
-
-        options = engine_ray.RayOptions(address=ray_address, workers=workers, progress=progress)
-        with engine_ray.ray_session(options) as pool:
-            dataset = engine_ray.task_dataset(
-                tables, workers=pool, lang=lang, preannotate=preannotate
-            )
-            if fmt != "parquet":
-                write_tasks(engine_ray.iter_tables(dataset), out, fmt, summary)
-                return summary
-            with staged(Path(out)) as folder:
-                engine_ray.write_shards(dataset, folder, shard_rows=shard_rows)
-                stats = shard_stats(folder)
-                summary.tasks, summary.failures = stats.rows, stats.failures
-                summary.model_versions = stats.model_versions
-                summary.preannotated = sum(stats.model_versions.values())
-                write_manifest(folder, manifest(summary))
-            return summary
+        options = {"address": ray_address, "workers": workers, "progress": progress}
+        _convert_on_ray(
+            tables,
+            out=out,
+            fmt=fmt,
+            summary=summary,
+            lang=lang,
+            options=options,
+            preannotate=preannotate,
+            shard_rows=shard_rows,
+        )
+        return summary
     done = preannotate_tables(tables, lang=lang, preannotate=preannotate, workers=workers or 1)
     if fmt != "parquet":
         write_tasks(done, out, fmt, summary)
@@ -193,6 +190,34 @@ def convert(
         )
         write_manifest(folder, manifest(summary))
     return summary
+
+
+def _convert_on_ray(
+    tables: Iterator[pa.Table],
+    *,
+    out: str | Path,
+    fmt: str,
+    summary: ConvertSummary,
+    lang: str | None,
+    options: dict[str, Any],
+    preannotate: bool,
+    shard_rows: int,
+) -> None:
+    """The Ray engine: Ray's workers write the shards; JSON/JSONL is written here, in order."""
+    from annotate_kit import engine_ray
+
+    with engine_ray.ray_session(engine_ray.RayOptions(**options)) as pool:
+        dataset = engine_ray.task_dataset(tables, workers=pool, lang=lang, preannotate=preannotate)
+        if fmt != "parquet":
+            write_tasks(engine_ray.iter_tables(dataset), out, fmt, summary)
+            return
+        with staged(Path(out)) as folder:
+            engine_ray.write_shards(dataset, folder, shard_rows=shard_rows)
+            stats = shard_stats(folder)
+            summary.tasks, summary.failures = stats.rows, stats.failures
+            summary.model_versions = stats.model_versions
+            summary.preannotated = sum(stats.model_versions.values())
+            write_manifest(folder, manifest(summary))
 
 
 def _dedupe(records: Iterator[Record], summary: ConvertSummary) -> Iterator[Record]:

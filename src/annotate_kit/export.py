@@ -232,7 +232,8 @@ def _write(
             continue
         record = _with_annotator(item.record, rename)
         split = split_of(record["doc_id"], ratios)
-        writers["annotations"].add(split, encode["annotations"](record))
+        size = len(record["text"])
+        writers["annotations"].add(split, encode["annotations"](record), chars=size)
         if record["doc_id"] not in expected:
             continue  # every annotation of this document was cancelled: no gold to make
         group = pending[record["doc_id"]]
@@ -253,8 +254,10 @@ def _write(
         summary.languages.add(gold_record["lang"])
         for key, prop in counted:
             counts[split][f"{key}.{prop}"].update(span[prop] for span in gold_record[key])
-        writers["default"].add(split, encode["default"]({**gold_record, "gold": gold_row(result)}))
-        writers["bio"].add(split, encode["bio"](bio_row(gold_record, summary.bio_losses, scheme)))
+        row = encode["default"]({**gold_record, "gold": gold_row(result)})
+        writers["default"].add(split, row, chars=size)
+        row = encode["bio"](bio_row(gold_record, summary.bio_losses, scheme))
+        writers["bio"].add(split, row, chars=size * 4)  # a token list weighs more than its text
     for writer in writers.values():
         writer.close()
     summary.fingerprint = fingerprint(list(writers.values()))

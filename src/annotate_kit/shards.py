@@ -14,6 +14,7 @@ from typing import Any
 from annotate_kit.features import storage_schema
 
 BATCH_ROWS = 1000
+BATCH_CHARS = 500_000  # and at most this much text per batch: long documents make big rows
 
 
 class ShardWriter:
@@ -26,12 +27,15 @@ class ShardWriter:
         self.writers: dict[str, Any] = {}
         self.buffers: dict[str, list[dict[str, Any]]] = {}
         self.rows: dict[str, int] = {}
+        self.chars: dict[str, int] = {}
 
-    def add(self, split: str, row: dict[str, Any]) -> None:
+    def add(self, split: str, row: dict[str, Any], *, chars: int = 0) -> None:
+        """Buffer an encoded row; `chars` (the document's length) bounds a batch's memory."""
         buffer = self.buffers.setdefault(split, [])
         buffer.append(row)
         self.rows[split] = self.rows.get(split, 0) + 1
-        if len(buffer) >= BATCH_ROWS:
+        self.chars[split] = self.chars.get(split, 0) + chars
+        if len(buffer) >= BATCH_ROWS or self.chars[split] >= BATCH_CHARS:
             self._flush(split)
 
     def _flush(self, split: str) -> None:
@@ -47,6 +51,7 @@ class ShardWriter:
         table = pa.Table.from_pylist(buffer, schema=self.plain).cast(self.schema)
         self.writers[split].write_table(table)
         buffer.clear()
+        self.chars[split] = 0
 
     def close(self) -> None:
         for split in list(self.buffers):
