@@ -32,7 +32,7 @@ from annotate_kit.agreement import AgreementBuilder, AgreementReport, agreement_
 from annotate_kit.bio import BioLosses, bio_features, bio_row
 from annotate_kit.card import write_card
 from annotate_kit.errors import ExportError
-from annotate_kit.features import record_features, row_encoder
+from annotate_kit.features import record_features
 from annotate_kit.inputs import iter_items
 from annotate_kit.records import Record
 from annotate_kit.schema import load_scheme
@@ -216,7 +216,6 @@ def _write(
         "annotations": ShardWriter(folder, "annotations", spans),
         "bio": ShardWriter(folder, "bio", bio_features(scheme)),
     }
-    encode = {name: row_encoder(w.features) for name, w in writers.items()}
     counted = [
         (layer.key, prop)
         for layer in scheme.layers.values()
@@ -233,7 +232,7 @@ def _write(
         record = _with_annotator(item.record, rename)
         split = split_of(record["doc_id"], ratios)
         size = len(record["text"])
-        writers["annotations"].add(split, encode["annotations"](record), chars=size)
+        writers["annotations"].add(split, record, chars=size)
         if record["doc_id"] not in expected:
             continue  # every annotation of this document was cancelled: no gold to make
         group = pending[record["doc_id"]]
@@ -254,9 +253,9 @@ def _write(
         summary.languages.add(gold_record["lang"])
         for key, prop in counted:
             counts[split][f"{key}.{prop}"].update(span[prop] for span in gold_record[key])
-        row = encode["default"]({**gold_record, "gold": gold_row(result)})
+        row = {**gold_record, "gold": gold_row(result)}
         writers["default"].add(split, row, chars=size)
-        row = encode["bio"](bio_row(gold_record, summary.bio_losses, scheme))
+        row = bio_row(gold_record, summary.bio_losses, scheme)
         writers["bio"].add(split, row, chars=size * 4)  # a token list weighs more than its text
     for writer in writers.values():
         writer.close()

@@ -1,8 +1,8 @@
 """Parquet shards of one dataset config, one file per split, written in batches.
 
-Rows arrive already encoded (features.row_encoder); tables are built on the storage schema
-and cast to the features' Arrow schema, so the files reload with identical features,
-ClassLabel names included (FACTS.md). Nothing but the current batch is held in memory.
+Rows arrive as records; each batch becomes a table of the features' Arrow schema
+(features.TableEncoder), so the files reload with identical features, ClassLabel names
+included (FACTS.md). Nothing but the current batch is held in memory.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from annotate_kit.features import storage_schema
+from annotate_kit.features import TableEncoder
 
 BATCH_ROWS = 1000
 BATCH_CHARS = 500_000  # and at most this much text per batch: long documents make big rows
@@ -23,23 +23,23 @@ class ShardWriter:
         self.config = config
         self.features = features
         self.schema = features.arrow_schema
-        self.plain = storage_schema(self.schema)
+        self.encoder = TableEncoder(features)
         self.writers: dict[str, Any] = {}
         self.buffers: dict[str, list[dict[str, Any]]] = {}
         self.rows: dict[str, int] = {}
         self.chars: dict[str, int] = {}
 
     def add(self, split: str, row: dict[str, Any], *, chars: int = 0) -> None:
-        """Buffer an encoded row; `chars` (the document's length) bounds a batch's memory."""
+        """Buffer a row (a record, labels as names); `chars` (the document's length) bounds a
+        batch's memory."""
         buffer = self.buffers.setdefault(split, [])
-        buffer.append(row)
+        buffer.append(self.encoder.row(row))
         self.rows[split] = self.rows.get(split, 0) + 1
         self.chars[split] = self.chars.get(split, 0) + chars
         if len(buffer) >= BATCH_ROWS or self.chars[split] >= BATCH_CHARS:
             self._flush(split)
 
     def _flush(self, split: str) -> None:
-        import pyarrow as pa
         import pyarrow.parquet as pq
 
         buffer = self.buffers.get(split)
@@ -48,7 +48,7 @@ class ShardWriter:
         if split not in self.writers:
             self.folder.mkdir(parents=True, exist_ok=True)
             self.writers[split] = pq.ParquetWriter(self._path(split), self.schema)
-        table = pa.Table.from_pylist(buffer, schema=self.plain).cast(self.schema)
+        table = self.encoder.table(buffer)
         self.writers[split].write_table(table)
         buffer.clear()
         self.chars[split] = 0
