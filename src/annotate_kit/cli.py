@@ -273,6 +273,14 @@ def validate(files: tuple[Path, ...], *, fmt: str, rejects: Path | None) -> None
     help="Licence id for the dataset card (e.g. cc-by-4.0).",
 )
 @click.option(
+    "--shard-rows",
+    default=100_000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Most rows per Parquet file; a split with more is written as several files "
+    "(also cut at ~500 MB of data).",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="Progress bar on stderr (default: when a terminal).",
@@ -286,13 +294,14 @@ def export(
     skip_invalid: bool,
     overwrite: bool,
     license_id: str,
+    shard_rows: int,
     progress: bool | None,
 ) -> None:
     """Write validated records as a Hugging Face dataset folder (Parquet + dataset card).
 
     Takes what 'validate' takes. One gold record per document (ground truth first, see the
-    card), deterministic splits by document id. The folder opens offline with
-    datasets.load_dataset(FOLDER).
+    card), deterministic splits by document id, each split written as Parquet files of at most
+    --shard-rows rows. The folder opens offline with datasets.load_dataset(FOLDER).
 
     Example: annotate-kit export annotations.jsonl -o exports/mydata --license cc-by-4.0
     """
@@ -311,6 +320,7 @@ def export(
         skip_invalid=skip_invalid,
         overwrite=overwrite,
         license_id=license_id,
+        shard_rows=shard_rows,
         progress=show_progress(progress),
     )
     for warning in summary.warnings:
