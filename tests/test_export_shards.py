@@ -1,7 +1,8 @@
-"""Sharded export: bounded Parquet files that datasets and DuckDB read."""
+"""Sharded export and sharded input: bounded Parquet files out, convert's task shards in."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -11,8 +12,11 @@ from click.testing import CliRunner
 from datasets import Features, Value, load_dataset
 
 from annotate_kit.cli import main
+from annotate_kit.convert import convert, iter_documents
 from annotate_kit.export import export_dataset
 from annotate_kit.shards import BATCH_CHARS, ShardWriter
+from annotate_kit.taskshards import shard_files
+from engine_support import write_corpus
 from test_export import corpus
 
 RATIOS = (0.6, 0.2, 0.2)  # enough documents in every split for several shards
@@ -96,3 +100,38 @@ def test_cli_shard_rows(tmp_path: Path):
     result = CliRunner().invoke(main, ["export", str(source), "-o", str(out), "--shard-rows", "0"])
     assert result.exit_code == 2
     assert "--shard-rows" in result.output
+
+
+def documents_jsonl(inputs: list[Path], path: Path) -> Path:
+    """The records convert makes of the inputs (first of each doc_id kept), as records JSONL."""
+    seen: set[str] = set()
+    with path.open("w", encoding="utf-8") as out:
+        for record in iter_documents(inputs):
+            if record["doc_id"] not in seen:
+                seen.add(record["doc_id"])
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+def test_export_reads_the_task_shards_convert_writes(tmp_path: Path):
+    inputs = write_corpus(tmp_path / "in", documents=12, parquet_files=2)
+    shards = tmp_path / "shards"
+    convert(inputs, out=shards, fmt="parquet", shard_rows=5)  # 14 documents in 3 files
+    assert len(shard_files(shards)) == 3
+    jsonl = documents_jsonl(inputs, tmp_path / "documents.jsonl")
+    # Documents without annotation are valid records; the JSONL path exports each as its gold.
+    from_jsonl = export_dataset([jsonl], out=tmp_path / "from-jsonl", shard_rows=4)
+    from_shards = export_dataset([shards], out=tmp_path / "from-shards", shard_rows=4)
+    assert (from_shards.records, from_shards.exported, from_shards.gold_steps) == (
+        14,
+        14,
+        {"latest": 14},
+    )
+    assert from_shards.config_rows == from_jsonl.config_rows
+    assert from_shards.fingerprint == from_jsonl.fingerprint  # byte-identical Parquet
+    for config in from_shards.config_rows:
+        a = load_dataset(str(tmp_path / "from-shards"), config)
+        b = load_dataset(str(tmp_path / "from-jsonl"), config)
+        assert {split: a[split].to_list() for split in a} == {
+            split: b[split].to_list() for split in b
+        }

@@ -224,14 +224,19 @@ def convert(
 def validate(files: tuple[Path, ...], *, fmt: str, rejects: Path | None) -> None:
     """Check annotation records against schema/ and the rules a schema cannot express.
 
-    FILES are records JSONL or Label Studio JSON exports (each annotation becomes a record).
-    Checks: the JSON Schema, offsets inside the text, text[start:end] equal to the span text,
-    labels in the vocabularies, relation ends present and of the allowed layers, every cue
-    attached to a claim, claim sources consistent with SOURCE_OF, unique ids, schema version.
+    FILES are records JSONL or Label Studio JSON exports (each annotation becomes a record),
+    folders of task shards written by 'convert -o FOLDER/' (or one of their .parquet files;
+    a problem points at the shard and its row), or folders of records files (*.jsonl, *.json,
+    read in sorted order). Checks: the JSON Schema, offsets inside the text, text[start:end]
+    equal to the span text, labels in the vocabularies, relation ends present and of the
+    allowed layers, every cue attached to a claim, claim sources consistent with SOURCE_OF,
+    unique ids, schema version.
 
     Exit status: 0 all valid, 1 some invalid, 2 unusable input.
 
     Example: annotate-kit validate export.json --format github --rejects rejects.jsonl
+
+    Example: annotate-kit validate shards/
     """
     from annotate_kit.validate import format_problems, validate_paths
 
@@ -299,11 +304,14 @@ def export(
 ) -> None:
     """Write validated records as a Hugging Face dataset folder (Parquet + dataset card).
 
-    Takes what 'validate' takes. One gold record per document (ground truth first, see the
+    Takes what 'validate' takes (records JSONL, Label Studio exports, folders of task shards
+    or of records files), streamed. One gold record per document (ground truth first, see the
     card), deterministic splits by document id, each split written as Parquet files of at most
     --shard-rows rows. The folder opens offline with datasets.load_dataset(FOLDER).
 
     Example: annotate-kit export annotations.jsonl -o exports/mydata --license cc-by-4.0
+
+    Example: annotate-kit export shards/ -o exports/corpus --shard-rows 50000
     """
     from annotate_kit.export import export_dataset
 
