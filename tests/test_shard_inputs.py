@@ -1,4 +1,4 @@
-"""Task shards and folders as inputs: validate, agreement and evaluate read them."""
+"""Task shards and folders as inputs: validate, agreement, evaluate and push read them."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from annotate_kit.convert import convert
 from annotate_kit.errors import InputError
 from annotate_kit.evaluate import evaluate_files
 from annotate_kit.inputs import iter_items
+from annotate_kit.syncfiles import read_tasks
 from annotate_kit.taskshards import iter_records, shard_files
 from annotate_kit.validate import validate_paths
 from engine_support import SEED, write_corpus
@@ -105,6 +106,18 @@ def test_a_folder_with_nothing_to_read_is_a_clear_error(tmp_path: Path):
     pq.write_table(pa.table({"text": ["x"]}), documents)
     with pytest.raises(InputError, match=r"docs.parquet: not an annotate-kit task shard"):
         list(iter_items([documents]))
+
+
+def test_push_reads_the_same_tasks_from_shards_as_from_jsonl(tmp_path: Path):
+    inputs = write_corpus(tmp_path / "in", documents=12, parquet_files=2)
+    jsonl, folder = tmp_path / "tasks.jsonl", tmp_path / "shards"
+    convert(inputs, out=jsonl)
+    convert(inputs, out=folder, fmt="parquet", shard_rows=5)
+    expected = [json.loads(line) for line in jsonl.read_text("utf-8").splitlines()]
+    assert len(expected) == 14
+    assert read_tasks(folder) == expected
+    assert read_tasks(shard_files(folder)[2]) == expected[10:]
+    assert read_tasks(jsonl) == expected
 
 
 def test_evaluate_and_agreement_take_preannotated_shards(tmp_path: Path):
