@@ -108,6 +108,13 @@ def test_a_folder_with_nothing_to_read_is_a_clear_error(tmp_path: Path):
         list(iter_items([documents]))
 
 
+def test_json_lines_named_json_get_a_hint(tmp_path: Path):
+    line = (Path(__file__).parent / "data" / "valid" / "minimal-record.jsonl").read_text("utf-8")
+    (tmp_path / "part-00000.json").write_text(line + line, "utf-8")  # as Spark names JSON Lines
+    with pytest.raises(InputError, match=r"part-00000.json:2: .*name it \*\.jsonl"):
+        list(iter_items([tmp_path]))
+
+
 def test_push_reads_the_same_tasks_from_shards_as_from_jsonl(tmp_path: Path):
     inputs = write_corpus(tmp_path / "in", documents=12, parquet_files=2)
     jsonl, folder = tmp_path / "tasks.jsonl", tmp_path / "shards"

@@ -152,8 +152,11 @@ def _json_items(path: Path, stats: ReadStats) -> Iterator[Item]:
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
     except json.JSONDecodeError as exc:
+        hint = ""
+        if exc.msg == "Extra data":  # Spark and Ray name JSON Lines part-*.json
+            hint = "; if it holds one JSON object per line, name it *.jsonl"
         raise InputError(
-            f"{path}:{exc.lineno}: invalid JSON ({exc.msg} at column {exc.colno})"
+            f"{path}:{exc.lineno}: invalid JSON ({exc.msg} at column {exc.colno}){hint}"
         ) from None
     if isinstance(doc, dict):
         doc = [doc]
