@@ -1,6 +1,6 @@
-"""Read what validate, export and agreement take: records JSONL, a Label Studio JSON export,
-a folder of task shards written by ``convert -o FOLDER/`` (or one of its .parquet files), or a
-folder of records files.
+"""Read what validate, export, agreement and evaluate take: records JSONL, a Label Studio JSON
+export, a folder of task shards written by ``convert -o FOLDER/`` (or one of its .parquet
+files), or a folder of records files.
 
 Every record comes with where it was found (file, line, JSON path or shard row, task,
 annotation), so a problem can point at it. Label Studio tasks become one record per
@@ -75,8 +75,7 @@ def _file_items(path: Path, stats: ReadStats) -> Iterator[Item]:
 def _folder_items(path: Path, stats: ReadStats) -> Iterator[Item]:
     from annotate_kit.taskshards import MANIFEST, PREFIX
 
-    shards = sorted(path.glob(f"{PREFIX}*.parquet"))
-    if shards or (path / MANIFEST).is_file():
+    if any(path.glob(f"{PREFIX}*.parquet")) or (path / MANIFEST).is_file():
         from annotate_kit.taskshards import shard_files
 
         for file in shard_files(path):  # InputError for a manifest without shards
@@ -109,7 +108,7 @@ def _shard_items(path: Path, stats: ReadStats) -> Iterator[Item]:
     try:
         for row, record in enumerate(iter_records(path), start=1):
             if not isinstance(record, dict):
-                raise InputError(f"{path} row {row}: the record column holds no JSON object")
+                raise InputError(f"{path} row {row}: the record is not a JSON object")
             stats.records += 1
             yield Item(record, str(path), pointer=f"row {row}")
     except json.JSONDecodeError as exc:
