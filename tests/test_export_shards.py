@@ -14,7 +14,7 @@ from datasets import Features, Value, load_dataset
 from annotate_kit.cli import main
 from annotate_kit.convert import convert, iter_documents
 from annotate_kit.export import export_dataset
-from annotate_kit.shards import BATCH_CHARS, ShardWriter
+from annotate_kit.shards import BATCH_CHARS, ShardWriter, fingerprint
 from annotate_kit.taskshards import shard_files
 from engine_support import write_corpus
 from test_export import corpus
@@ -87,6 +87,22 @@ def test_a_shard_closes_at_the_byte_bound_too(tmp_path: Path):
     assert [pq.read_table(p)["text"].to_pylist() for p in writer.files()] == [
         [f"document {i}"] for i in range(4)
     ]
+
+
+def test_the_fingerprint_covers_every_shard(tmp_path: Path):
+    def written(name: str, texts: list[str]) -> ShardWriter:
+        writer = ShardWriter(
+            tmp_path / name, "default", Features({"text": Value("string")}), max_rows=1
+        )
+        for text in texts:
+            writer.add("train", {"text": text})
+        writer.close()
+        return writer
+
+    first = fingerprint([written("a", ["same", "one"])])
+    assert len(written("a", ["same", "one"]).files()) == 2
+    assert fingerprint([written("b", ["same", "one"])]) == first
+    assert fingerprint([written("c", ["same", "two"])]) != first  # only the last shard differs
 
 
 def test_cli_shard_rows(tmp_path: Path):
