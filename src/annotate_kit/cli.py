@@ -224,14 +224,19 @@ def convert(
 def validate(files: tuple[Path, ...], *, fmt: str, rejects: Path | None) -> None:
     """Check annotation records against schema/ and the rules a schema cannot express.
 
-    FILES are records JSONL or Label Studio JSON exports (each annotation becomes a record).
-    Checks: the JSON Schema, offsets inside the text, text[start:end] equal to the span text,
-    labels in the vocabularies, relation ends present and of the allowed layers, every cue
-    attached to a claim, claim sources consistent with SOURCE_OF, unique ids, schema version.
+    FILES are records JSONL or Label Studio JSON exports (each annotation becomes a record),
+    folders of task shards written by 'convert -o FOLDER/' (or one of their .parquet files;
+    a problem points at the shard and its row), or folders of records files (*.jsonl, *.json,
+    read in sorted order). Checks: the JSON Schema, offsets inside the text, text[start:end]
+    equal to the span text, labels in the vocabularies, relation ends present and of the
+    allowed layers, every cue attached to a claim, claim sources consistent with SOURCE_OF,
+    unique ids, schema version.
 
     Exit status: 0 all valid, 1 some invalid, 2 unusable input.
 
     Example: annotate-kit validate export.json --format github --rejects rejects.jsonl
+
+    Example: annotate-kit validate shards/
     """
     from annotate_kit.validate import format_problems, validate_paths
 
@@ -273,6 +278,14 @@ def validate(files: tuple[Path, ...], *, fmt: str, rejects: Path | None) -> None
     help="Licence id for the dataset card (e.g. cc-by-4.0).",
 )
 @click.option(
+    "--shard-rows",
+    default=100_000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Most rows per Parquet file; a split with more is written as several files "
+    "(also cut at ~500 MB of data).",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="Progress bar on stderr (default: when a terminal).",
@@ -286,15 +299,19 @@ def export(
     skip_invalid: bool,
     overwrite: bool,
     license_id: str,
+    shard_rows: int,
     progress: bool | None,
 ) -> None:
     """Write validated records as a Hugging Face dataset folder (Parquet + dataset card).
 
-    Takes what 'validate' takes. One gold record per document (ground truth first, see the
-    card), deterministic splits by document id. The folder opens offline with
-    datasets.load_dataset(FOLDER).
+    Takes what 'validate' takes (records JSONL, Label Studio exports, folders of task shards
+    or of records files), streamed. One gold record per document (ground truth first, see the
+    card), deterministic splits by document id, each split written as Parquet files of at most
+    --shard-rows rows. The folder opens offline with datasets.load_dataset(FOLDER).
 
     Example: annotate-kit export annotations.jsonl -o exports/mydata --license cc-by-4.0
+
+    Example: annotate-kit export shards/ -o exports/corpus --shard-rows 50000
     """
     from annotate_kit.export import export_dataset
 
@@ -311,6 +328,7 @@ def export(
         skip_invalid=skip_invalid,
         overwrite=overwrite,
         license_id=license_id,
+        shard_rows=shard_rows,
         progress=show_progress(progress),
     )
     for warning in summary.warnings:

@@ -84,7 +84,8 @@ def agreement_cli(
     """Compare annotators, then choose each document's gold by a stated policy.
 
     FILES are what 'validate' takes: records JSONL or Label Studio exports with several
-    annotations per task (invalid records are left out and counted). For every pair of
+    annotations per task, folders of task shards or of records files (invalid records are
+    left out and counted). For every pair of
     annotators and overall, per layer and label: span F1 with exact and with overlap
     matching, Krippendorff's alpha_U on span boundaries (as INCEpTION computes it), and
     Cohen's kappa and nominal alpha on the labels and attributes of matched spans.

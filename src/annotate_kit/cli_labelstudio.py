@@ -27,7 +27,7 @@ progress_option = click.option(
 
 
 @click.command("push")
-@click.argument("tasks", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("tasks", type=click.Path(exists=True, path_type=Path))
 @click.option("--project", required=True, help="Project title; created when missing.")
 @click.option("--url", default=None, help=URL_HELP)
 @click.option(
@@ -58,16 +58,19 @@ def push_cli(
 ) -> None:
     """Create or update a Label Studio project and import the tasks it lacks.
 
-    TASKS is what 'annotate-kit convert' writes (JSON list or JSONL). The labeling config
-    comes from schema/; a change that would orphan labels used in annotations is refused.
-    Tasks are matched on data.doc_id, so running push again (after an interruption, or with
-    more documents) imports only the missing ones, never a duplicate. Exit code 1 when the
-    server refused some tasks.
+    TASKS is what 'annotate-kit convert' writes: a JSON list, JSONL, or a folder of Parquet
+    task shards (or one of its .parquet files). The labeling config comes from schema/; a
+    change that would orphan labels used in annotations is refused. Tasks are matched on
+    data.doc_id, so running push again (after an interruption, or with more documents)
+    imports only the missing ones, never a duplicate. Exit code 1 when the server refused
+    some tasks.
 
     The API token comes from $LABEL_STUDIO_API_KEY or the config file ($ANNOTATE_KIT_CONFIG,
     default ~/.config/annotate-kit/labelstudio.json, mode 600), never from the command line.
 
     Example: annotate-kit push tasks.json --project news-fr
+
+    Example: annotate-kit push shards/ --project news-fr
     """
     from annotate_kit.labelstudio import push
 

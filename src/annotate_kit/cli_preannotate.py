@@ -11,8 +11,8 @@ from annotate_kit.cli_support import fails_cleanly
 
 
 @click.command()
-@click.argument("predicted", type=click.Path(path_type=Path, dir_okay=False))
-@click.argument("gold", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("predicted", type=click.Path(path_type=Path))
+@click.argument("gold", type=click.Path(path_type=Path))
 @click.option(
     "--format",
     "fmt",
@@ -23,9 +23,11 @@ from annotate_kit.cli_support import fails_cleanly
 )
 @fails_cleanly
 def evaluate(predicted: Path, gold: Path, *, fmt: str) -> None:
-    """Score PREDICTED records against GOLD records (both records JSONL).
+    """Score PREDICTED records against GOLD records.
 
-    Records are paired by doc_id. For entities, cues, claims and relations: precision,
+    Each is records JSONL, or the task shards 'convert --preannotate -o FOLDER/' writes (the
+    folder, or one of its .parquet files), which keep every pre-annotated record; a folder of
+    records JSONL files is read in sorted order. Records are paired by doc_id. For entities, cues, claims and relations: precision,
     recall and F1, overall ("*") and per label, with exact-offset and overlap matching.
     Also: how many gold claims introduced by an attribution cue some candidate overlaps,
     and how often a candidate claim's attributes agree with the gold ones.

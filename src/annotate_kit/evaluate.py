@@ -129,11 +129,23 @@ def evaluate_records(predicted: Iterable[Record], gold: Iterable[Record]) -> Eva
 
 
 def evaluate_files(predicted: Path, gold: Path) -> Evaluation:
-    """Read two records JSONL files and evaluate; InputError names the file and line."""
+    """Read two sets of records and evaluate; InputError names the file and line."""
     return evaluate_records(load_records(predicted), load_records(gold))
 
 
 def load_records(path: Path) -> list[Record]:
+    """Records JSONL, or a folder or file of task shards: ``convert --preannotate -o FOLDER/``
+    keeps each pre-annotated record, so its output is evaluated as it is."""
+    if Path(path).is_dir() or Path(path).suffix.lower() == ".parquet":
+        from annotate_kit.inputs import iter_items
+
+        found = []
+        for item in iter_items([path]):
+            if "doc_id" not in item.record:
+                where = f"{item.file}:{item.line}" if item.line else f"{item.file} {item.pointer}"
+                raise InputError(f"{where}: not a record (no doc_id)")
+            found.append(item.record)
+        return found
     records = []
     try:
         for number, line in read_jsonl(path):

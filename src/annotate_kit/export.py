@@ -7,10 +7,11 @@
 - `bio`: the gold as tokens with IOB2 tags (bio.py).
 
 Two passes keep memory flat: the first validates and counts each document's annotations, the
-second streams rows into one Parquet writer per config and split, and adjudicates a document
-as soon as its last annotation has been read (documents whose annotations are scattered
-through the input are held until then). Agreement is accumulated as counts on the way.
-Splits are a hash of the document id, so a document never straddles splits.
+second streams rows into Parquet shards of bounded size per config and split (shards.py), and
+adjudicates a document as soon as its last annotation has been read (documents whose
+annotations are scattered through the input are held until then). Agreement is accumulated
+as counts on the way. Splits are a hash of the document id, so a document never straddles
+splits.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from annotate_kit.features import record_features
 from annotate_kit.inputs import iter_items
 from annotate_kit.records import Record
 from annotate_kit.schema import load_scheme
-from annotate_kit.shards import ShardWriter, fingerprint
+from annotate_kit.shards import SHARD_ROWS, ShardWriter, fingerprint
 from annotate_kit.validate import Report, validate_items
 
 SPLITS = ("train", "validation", "test")
@@ -106,12 +107,19 @@ def export_dataset(
     progress: bool = False,
     gold_policy: Sequence[str] = DEFAULT_POLICY,
     keep_annotator_ids: bool = False,
+    shard_rows: int = SHARD_ROWS,
 ) -> ExportSummary:
-    """Write out/ (Parquet + README.md card) so that `load_dataset(out, config)` works offline."""
+    """Write out/ (Parquet + README.md card) so that `load_dataset(out, config)` works offline.
+
+    Each split of each config is written as Parquet files of at most ``shard_rows`` rows (and
+    ~500 MB of Arrow data), so no file grows with the corpus.
+    """
     if len(ratios) != len(SPLITS) or any(r < 0 for r in ratios) or abs(sum(ratios) - 1) > 1e-6:
         raise ExportError(
             f"split ratios must be three non-negative numbers summing to 1, got {ratios}"
         )
+    if shard_rows < 1:
+        raise ExportError(f"shard_rows must be at least 1, got {shard_rows}")
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise ExportError(f"{out} exists and is not empty; pass --overwrite to replace it")
@@ -138,6 +146,7 @@ def export_dataset(
             ratios=ratios,
             summary=summary,
             keep_annotator_ids=keep_annotator_ids,
+            shard_rows=shard_rows,
         )
         summary.chart = _chart(staging, summary)
         write_card(
@@ -205,6 +214,7 @@ def _write(
     ratios: tuple[float, float, float],
     summary: ExportSummary,
     keep_annotator_ids: bool,
+    shard_rows: int,
 ) -> dict[str, ShardWriter]:
     from datasets import Features
 
@@ -212,9 +222,9 @@ def _write(
     spans = record_features(scheme)
     gold = Features({**spans, "gold": provenance_feature()})
     writers = {
-        "default": ShardWriter(folder, "default", gold),
-        "annotations": ShardWriter(folder, "annotations", spans),
-        "bio": ShardWriter(folder, "bio", bio_features(scheme)),
+        "default": ShardWriter(folder, "default", gold, max_rows=shard_rows),
+        "annotations": ShardWriter(folder, "annotations", spans, max_rows=shard_rows),
+        "bio": ShardWriter(folder, "bio", bio_features(scheme), max_rows=shard_rows),
     }
     counted = [
         (layer.key, prop)

@@ -1,8 +1,11 @@
-"""Read what validate, export and evaluate take: records JSONL or a Label Studio JSON export.
+"""Read what validate, export, agreement and evaluate take: records JSONL, a Label Studio JSON
+export, a folder of task shards written by ``convert -o FOLDER/`` (or one of its .parquet
+files), or a folder of records files.
 
-Every record comes with where it was found (file, line or JSON path, task, annotation), so
-a problem can point at it. Label Studio tasks become one record per annotation; a task with
-no annotation yields none and is counted, never silently skipped.
+Every record comes with where it was found (file, line, JSON path or shard row, task,
+annotation), so a problem can point at it. Label Studio tasks become one record per
+annotation; a task with no annotation yields none and is counted, never silently skipped.
+Shards are read a batch at a time, so a corpus of any size streams through.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ class Item:
     record: Record
     file: str
     line: int | None = None  # JSONL line
-    pointer: str | None = None  # JSON path in a Label Studio export
+    pointer: str | None = None  # JSON path in a Label Studio export, or "row N" in a shard
     conversion: list[ConversionProblem] = field(default_factory=list)
 
 
@@ -37,18 +40,84 @@ class ReadStats:
     records: int = 0
 
 
+RECORDS_SUFFIXES = (".jsonl", ".json")
+
+
 def iter_items(paths: list[str | Path], stats: ReadStats | None = None) -> Iterator[Item]:
-    """Records from every file in order; raise InputError for a file that cannot be used."""
+    """Records from every file or folder in order; raise InputError for one that cannot be used.
+
+    A folder is either task shards (``part-*.parquet``, read in order) or records files
+    (``*.jsonl``, ``*.json``, walked recursively in sorted order, hidden and ``_`` names
+    skipped, as Spark and Ray leave ``_SUCCESS`` and staging folders beside their output).
+    """
     stats = stats if stats is not None else ReadStats()
     for raw in paths:
         path = Path(raw)
-        if not path.is_file():
-            raise InputError(f"{path}: no such file")
-        stats.files += 1
-        if path.suffix.lower() == ".jsonl":
-            yield from _jsonl_items(path, stats)
+        if path.is_dir():
+            yield from _folder_items(path, stats)
+        elif path.is_file():
+            yield from _file_items(path, stats)
         else:
-            yield from _json_items(path, stats)
+            raise InputError(f"{path}: no such file or folder")
+
+
+def _file_items(path: Path, stats: ReadStats) -> Iterator[Item]:
+    stats.files += 1
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        yield from _jsonl_items(path, stats)
+    elif suffix == ".parquet":
+        yield from _shard_items(path, stats)
+    else:
+        yield from _json_items(path, stats)
+
+
+def _folder_items(path: Path, stats: ReadStats) -> Iterator[Item]:
+    from annotate_kit.taskshards import MANIFEST, PREFIX
+
+    if any(path.glob(f"{PREFIX}*.parquet")) or (path / MANIFEST).is_file():
+        from annotate_kit.taskshards import shard_files
+
+        for file in shard_files(path):  # InputError for a manifest without shards
+            yield from _file_items(file, stats)
+        return
+    found = [
+        file
+        for file in sorted(path.rglob("*"))
+        if file.suffix.lower() in RECORDS_SUFFIXES
+        and file.is_file()
+        and not any(part.startswith((".", "_")) for part in file.relative_to(path).parts)
+    ]
+    if not found:
+        raise InputError(
+            f"{path}: a folder with neither task shards ({PREFIX}*.parquet, written by "
+            "'annotate-kit convert -o FOLDER/') nor records files (*.jsonl, *.json); "
+            "name the files to read, or the folder that holds them"
+        )
+    for file in found:
+        yield from _file_items(file, stats)
+
+
+def _shard_items(path: Path, stats: ReadStats) -> Iterator[Item]:
+    """Records of one task shard, each pointing at its row (counted from 1, as lines are)."""
+    import pyarrow as pa
+
+    from annotate_kit.taskshards import iter_records
+
+    row = 0
+    try:
+        for row, record in enumerate(iter_records(path), start=1):
+            if not isinstance(record, dict):
+                raise InputError(f"{path} row {row}: the record is not a JSON object")
+            stats.records += 1
+            yield Item(record, str(path), pointer=f"row {row}")
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path} row {row + 1}: the record column is not JSON ({exc.msg}); "
+            "was this shard written by 'annotate-kit convert'?"
+        ) from None
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{path}: cannot read as Parquet ({exc})") from None
 
 
 def _jsonl_items(path: Path, stats: ReadStats) -> Iterator[Item]:
@@ -82,8 +151,11 @@ def _json_items(path: Path, stats: ReadStats) -> Iterator[Item]:
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
     except json.JSONDecodeError as exc:
+        hint = ""
+        if exc.msg == "Extra data":  # Spark and Ray name JSON Lines part-*.json
+            hint = "; if it holds one JSON object per line, name it *.jsonl"
         raise InputError(
-            f"{path}:{exc.lineno}: invalid JSON ({exc.msg} at column {exc.colno})"
+            f"{path}:{exc.lineno}: invalid JSON ({exc.msg} at column {exc.colno}){hint}"
         ) from None
     if isinstance(doc, dict):
         doc = [doc]

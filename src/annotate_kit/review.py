@@ -82,7 +82,7 @@ def push_review(
 
 
 def _decoder(feature: Any) -> Any:
-    """The inverse of features.row_encoder: label ids to names, JSON text to values."""
+    """The inverse of features.TableEncoder: label ids to names, JSON text to values."""
     from datasets import ClassLabel, Json, List
 
     if isinstance(feature, dict):

@@ -1,8 +1,12 @@
-"""Parquet shards of one dataset config, one file per split, written in batches.
+"""Parquet shards of one dataset config: per split, files of bounded size, written in batches.
 
 Rows arrive as records; each batch becomes a table of the features' Arrow schema
 (features.TableEncoder), so the files reload with identical features, ClassLabel names
-included (FACTS.md). Nothing but the current batch is held in memory.
+included (FACTS.md). Nothing but the current batch is held in memory, and a
+file closes after ``max_rows`` rows or ``max_bytes`` of Arrow data, so no shard grows with
+the corpus: readers (datasets, DuckDB, Spark) can take shards in parallel and one at a time.
+Files are named as the Hub names them, ``{split}-{fingerprint}-00003-of-00012.parquet``,
+once the run knows the fingerprint and the count.
 """
 
 from __future__ import annotations
@@ -15,19 +19,38 @@ from annotate_kit.features import TableEncoder
 
 BATCH_ROWS = 1000
 BATCH_CHARS = 500_000  # and at most this much text per batch: long documents make big rows
+SHARD_ROWS = 100_000  # rows per file at most
+# Arrow (uncompressed) bytes per file, measured as push_to_hub measures max_shard_size
+# ("500MB"): a file may pass it by at most one batch, which BATCH_CHARS bounds.
+SHARD_BYTES = 500_000_000
 
 
 class ShardWriter:
-    def __init__(self, folder: Path, config: str, features: Any) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        config: str,
+        features: Any,
+        *,
+        max_rows: int = SHARD_ROWS,
+        max_bytes: int = SHARD_BYTES,
+    ) -> None:
+        if max_rows < 1 or max_bytes < 1:
+            raise ValueError(f"shard bounds must be >= 1 (got {max_rows} rows, {max_bytes} bytes)")
         self.folder = folder / "data" / config
         self.config = config
         self.features = features
+        self.max_rows = max_rows
+        self.max_bytes = max_bytes
         self.schema = features.arrow_schema
         self.encoder = TableEncoder(features)
-        self.writers: dict[str, Any] = {}
+        self.writers: dict[str, Any] = {}  # split -> the open file's writer
+        self.shards: dict[str, int] = {}  # split -> files opened so far
+        self.in_shard: dict[str, tuple[int, int]] = {}  # split -> (rows, bytes) in the open file
         self.buffers: dict[str, list[dict[str, Any]]] = {}
         self.rows: dict[str, int] = {}
         self.chars: dict[str, int] = {}
+        self.fingerprint: str | None = None
 
     def add(self, split: str, row: dict[str, Any], *, chars: int = 0) -> None:
         """Buffer a row (a record, labels as names); `chars` (the document's length) bounds a
@@ -40,18 +63,37 @@ class ShardWriter:
             self._flush(split)
 
     def _flush(self, split: str) -> None:
-        import pyarrow.parquet as pq
-
         buffer = self.buffers.get(split)
         if not buffer:
             return
-        if split not in self.writers:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self.writers[split] = pq.ParquetWriter(self._path(split), self.schema)
         table = self.encoder.table(buffer)
-        self.writers[split].write_table(table)
         buffer.clear()
         self.chars[split] = 0
+        offset = 0
+        while offset < table.num_rows:
+            writer = self._open(split)
+            rows, size = self.in_shard[split]
+            piece = table.slice(offset, self.max_rows - rows)
+            writer.write_table(piece)
+            offset += piece.num_rows
+            self.in_shard[split] = (rows + piece.num_rows, size + piece.nbytes)
+
+    def _open(self, split: str) -> Any:
+        """The split's open file, or a new one when the current one is full."""
+        import pyarrow.parquet as pq
+
+        rows, size = self.in_shard.get(split, (0, 0))
+        writer = self.writers.get(split)
+        if writer is not None and (rows >= self.max_rows or size >= self.max_bytes):
+            writer.close()
+            writer = None
+        if writer is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            index = self.shards.get(split, 0)
+            writer = pq.ParquetWriter(self._path(split, index), self.schema)
+            self.writers[split], self.shards[split] = writer, index + 1
+            self.in_shard[split] = (0, 0)
+        return writer
 
     def close(self) -> None:
         for split in list(self.buffers):
@@ -59,20 +101,30 @@ class ShardWriter:
         for writer in self.writers.values():
             writer.close()
 
-    def _path(self, split: str, fingerprint: str | None = None) -> Path:
-        middle = f"-{fingerprint}" if fingerprint else ""
-        return self.folder / f"{split}{middle}-00000-of-00001.parquet"
+    def _path(self, split: str, index: int) -> Path:
+        if self.fingerprint is None:
+            return self.folder / f"{split}-{index:05d}.parquet"
+        count = self.shards[split]
+        return self.folder / f"{split}-{self.fingerprint}-{index:05d}-of-{count:05d}.parquet"
 
     def pattern(self, split: str, fingerprint: str) -> str:
-        """The data_files pattern of a split, relative to the dataset folder."""
+        """The data_files pattern of a split (every shard), relative to the dataset folder."""
         return f"data/{self.config}/{split}-{fingerprint}-*.parquet"
 
     def files(self) -> list[Path]:
-        return [self._path(split) for split in sorted(self.writers)]
+        """Every shard, by split then in order: what the fingerprint covers."""
+        return [
+            self._path(split, index)
+            for split in sorted(self.shards)
+            for index in range(self.shards[split])
+        ]
 
     def rename(self, fingerprint: str) -> None:
-        for split in self.writers:
-            self._path(split).rename(self._path(split, fingerprint))
+        """Give every shard its final name, with the fingerprint and the shard count."""
+        before = self.files()
+        self.fingerprint = fingerprint
+        for old, new in zip(before, self.files(), strict=True):
+            old.rename(new)
 
 
 def fingerprint(writers: list[ShardWriter]) -> str:

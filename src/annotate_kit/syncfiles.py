@@ -128,7 +128,10 @@ def write_state(path: Path, *, url: str, project: str, project_id: int, watermar
 
 
 def read_tasks(path: Path) -> list[dict[str, Any]]:
-    """Tasks as `annotate-kit convert` writes them: a JSON list, or JSONL."""
+    """Tasks as `annotate-kit convert` writes them: a JSON list, JSONL, or a folder of Parquet
+    task shards (or one of its .parquet files), read as the same tasks JSONL would hold."""
+    if Path(path).is_dir() or Path(path).suffix.lower() == ".parquet":
+        return _shard_tasks(Path(path))
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -144,6 +147,22 @@ def read_tasks(path: Path) -> list[dict[str, Any]]:
             f"{path}: not JSON or JSONL tasks: {exc.msg} (line {exc.lineno})"
         ) from None
     return loaded
+
+
+def _shard_tasks(path: Path) -> list[dict[str, Any]]:
+    import pyarrow as pa
+
+    from annotate_kit.taskshards import iter_tasks
+
+    try:
+        return list(iter_tasks(path))
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path}: a record in the shards is not JSON ({exc.msg}); "
+            "write the shards again with 'annotate-kit convert -o FOLDER/'"
+        ) from None
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{path}: cannot read task shards ({exc})") from None
 
 
 def check_tasks(tasks: Iterable[Any], *, source: str) -> tuple[list[dict[str, Any]], int]:
