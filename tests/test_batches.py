@@ -19,8 +19,10 @@ from annotate_kit.batches import (
     TablePreannotator,
     document_table,
     document_tables,
+    preannotate_batches,
     preannotate_table,
     preannotate_tables,
+    spark_ddl,
     table_records,
 )
 from annotate_kit.cli import main
@@ -194,4 +196,27 @@ def test_other_readers_open_the_shards(tmp_path: Path, monkeypatch: pytest.Monke
     loaded = datasets.load_dataset("parquet", data_files=f"{out}/part-*.parquet", split="train")
     assert sorted(loaded["doc_id"]) == sorted(
         dataset.to_table(columns=["doc_id"])["doc_id"].to_pylist()
+    )
+
+
+def test_map_in_arrow_shape_gives_the_local_rows(tmp_path: Path):
+    """The README's Spark recipe: convert's shards without pre-annotation, in record batches
+    of any size with every shard column, through preannotate_batches, equal the local run."""
+    inputs = write_corpus(tmp_path / "in", documents=10, parquet_files=1)
+    plain, local = tmp_path / "plain", tmp_path / "local"
+    convert(inputs, out=plain, fmt="parquet")
+    convert(inputs, out=local, fmt="parquet", preannotate=True, lang="fr")
+    batches = pds.dataset(plain, format="parquet").to_batches(batch_size=3)
+    out = pa.Table.from_batches(list(preannotate_batches(batches, lang="fr")))
+    assert out.schema == TASK_SCHEMA
+    expected = pds.dataset(local, format="parquet").to_table()
+    assert out.sort_by("ordinal").equals(expected.sort_by("ordinal"))
+    assert sum(out.column("cues").to_pylist()) > 0
+
+
+def test_spark_ddl_has_the_exact_integer_widths():
+    assert spark_ddl() == (
+        "ordinal BIGINT NOT NULL, doc_id STRING NOT NULL, lang STRING, record STRING NOT NULL, "
+        "model_version STRING, entities INT NOT NULL, claims INT NOT NULL, cues INT NOT NULL, "
+        "relations INT NOT NULL, check_worthy INT NOT NULL, error STRING"
     )

@@ -15,6 +15,7 @@ import logging
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cache
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -221,6 +222,35 @@ def preannotate_tables(
             done, notices = pending.popleft().get()
             report(notices)
             yield done
+
+
+def preannotate_batches(
+    batches: Iterable[pa.RecordBatch], *, lang: str | None = None, preannotate: bool = True
+) -> Iterator[pa.RecordBatch]:
+    """Record batches of documents in, record batches of tasks (``TASK_SCHEMA``) out.
+
+    The shape of Spark's ``DataFrame.mapInArrow`` (one call per partition): extra columns,
+    such as those of convert's shards, are ignored, and the pipeline is loaded once per Python
+    worker, not per partition. The rows are those of ``preannotate_table``.
+    """
+    worker = _partition_worker(lang, preannotate)
+    for batch in batches:
+        table = pa.Table.from_batches([batch]).select(DOCUMENT_SCHEMA.names)
+        yield from worker(table.cast(DOCUMENT_SCHEMA)).to_batches()
+
+
+@cache
+def _partition_worker(lang: str | None, preannotate: bool) -> TablePreannotator:
+    return TablePreannotator(lang=lang, preannotate=preannotate)
+
+
+def spark_ddl(schema: pa.Schema = TASK_SCHEMA) -> str:
+    """``schema`` as a Spark DDL string (the ``schema=`` of ``mapInArrow``), with the exact
+    integer widths: a wrong width gives cryptic JVM errors (FACTS.md)."""
+    names = {pa.int64(): "BIGINT", pa.int32(): "INT", pa.string(): "STRING"}
+    return ", ".join(
+        f"{f.name} {names[f.type]}" + ("" if f.nullable else " NOT NULL") for f in schema
+    )
 
 
 _WORKER: dict[str, TablePreannotator] = {}
