@@ -6,11 +6,8 @@ cli.py registers the commands listed in COMMANDS. Errors of the toolkit become o
 
 from __future__ import annotations
 
-import functools
 import json
-import sys
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,22 +15,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from annotate_kit.adjudicate import DEFAULT_POLICY, STEPS
-from annotate_kit.errors import AnnotateKitError
+from annotate_kit.cli_support import fails_cleanly, show_progress
 
 if TYPE_CHECKING:  # compare is imported when the command runs, not at CLI start-up
     from annotate_kit.compare import AgreementRun
-
-
-def fails_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except AnnotateKitError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-
-    return wrapper
 
 
 @click.command("agreement")
@@ -101,7 +86,7 @@ def agreement_cli(
     from annotate_kit.compare import compare_files
 
     policy = parse_policy(gold_policy)
-    show = sys.stderr.isatty() if progress is None else progress
+    show = show_progress(progress)
     if gold_out is not None:
         with gold_out.open("w", encoding="utf-8") as handle:
             run = compare_files(list(files), policy=policy, gold=handle, progress=show)
