@@ -113,3 +113,34 @@ def test_unknown_label_message_names_the_vocabulary():
         problem.message
         == "'CITY' is not in the entity_label vocabulary; allowed: PER, ORG, LOC, MISC, DATE, QUANTITY"
     )
+
+
+def test_workers_give_the_same_report_and_rejects_in_the_same_order(tmp_path: Path):
+    """Many chunks (CHUNK records each), JSONL and a Label Studio export interleaved."""
+    seed = (
+        DATA.parent.parent / "seeds" / "kremlin-emissaires-americains.fr.gold.jsonl"
+    ).read_text()
+    big = tmp_path / "big.jsonl"
+    big.write_text(seed * 150 + "".join(p.read_text() for p in INVALID if p.suffix == ".jsonl"))
+    inputs = [big, *VALID, *INVALID, big]
+    reports, rejects = [], []
+    for workers in (1, 2):
+        out = tmp_path / f"rejects-{workers}.jsonl"
+        with out.open("w", encoding="utf-8") as handle:
+            reports.append(validate_paths(inputs, rejects=handle, workers=workers))
+        rejects.append(out.read_text())
+    one, two = reports
+    assert (two.valid, two.invalid, two.cancelled) == (one.valid, one.invalid, one.cancelled)
+    assert one.valid > 300
+    assert two.problems == one.problems
+    assert two.stats == one.stats
+    assert rejects[1] == rejects[0]
+    assert rejects[0].count("\n") == one.invalid
+
+
+def test_workers_stop_on_unusable_input_like_one_process(tmp_path: Path):
+    result = CliRunner().invoke(
+        main, ["validate", "--workers", "2", str(DATA / "unusable" / "not-json.jsonl")]
+    )
+    assert result.exit_code == 2
+    assert "not-json.jsonl:1: invalid JSON" in result.output

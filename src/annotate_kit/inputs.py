@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from annotate_kit.errors import ForeignExportError, InputError
 from annotate_kit.lsformat import ConversionProblem, task_to_record
 from annotate_kit.records import Record
@@ -40,6 +42,17 @@ class ReadStats:
     records: int = 0
 
 
+@dataclass(frozen=True)
+class Raw:
+    """A record's JSON text and where it is, not yet parsed: the unit that ``validate
+    --workers`` sends to a worker, so that parsing runs there too."""
+
+    file: str
+    text: str
+    line: int | None = None  # JSONL line
+    row: int | None = None  # shard row, from 1
+
+
 RECORDS_SUFFIXES = (".jsonl", ".json")
 
 
@@ -51,6 +64,15 @@ def iter_items(paths: list[str | Path], stats: ReadStats | None = None) -> Itera
     skipped, as Spark and Ray leave ``_SUCCESS`` and staging folders beside their output).
     """
     stats = stats if stats is not None else ReadStats()
+    for unit in iter_units(paths, stats):
+        if isinstance(unit, Raw):
+            yield from parse_raw(unit, stats)
+        else:
+            yield unit
+
+
+def iter_units(paths: list[str | Path], stats: ReadStats) -> Iterator[Raw | Item]:
+    """What iter_items yields, except that JSONL lines and shard rows come unparsed."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -61,7 +83,36 @@ def iter_items(paths: list[str | Path], stats: ReadStats | None = None) -> Itera
             raise InputError(f"{path}: no such file or folder")
 
 
-def _file_items(path: Path, stats: ReadStats) -> Iterator[Item]:
+def parse_raw(raw: Raw, stats: ReadStats) -> Iterator[Item]:
+    """The record (or, for a Label Studio task on a JSONL line, the records) of ``raw``."""
+    path = Path(raw.file)
+    try:
+        row = orjson.loads(raw.text)  # 2x json.loads on seed-sized records; the same values
+    except json.JSONDecodeError as exc:
+        if raw.row is not None:
+            raise InputError(
+                f"{path} row {raw.row}: the record column is not JSON ({exc.msg}); "
+                "was this shard written by 'annotate-kit convert'?"
+            ) from None
+        raise InputError(
+            f"{path}:{raw.line}: invalid JSON ({exc.msg} at column {exc.colno})"
+        ) from None
+    if raw.row is not None:
+        if not isinstance(row, dict):
+            raise InputError(f"{path} row {raw.row}: the record is not a JSON object")
+        stats.records += 1
+        yield Item(row, raw.file, pointer=f"row {raw.row}")
+        return
+    if isinstance(row, dict) and "annotations" in row and "data" in row:
+        yield from _task_items(row, path, f"$[{raw.line - 1}]", stats, line=raw.line)
+        return
+    if not isinstance(row, dict):
+        raise InputError(f"{path}:{raw.line}: expected a JSON object (a record)")
+    stats.records += 1
+    yield Item(row, raw.file, line=raw.line)
+
+
+def _file_items(path: Path, stats: ReadStats) -> Iterator[Raw | Item]:
     stats.files += 1
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
@@ -72,7 +123,7 @@ def _file_items(path: Path, stats: ReadStats) -> Iterator[Item]:
         yield from _json_items(path, stats)
 
 
-def _folder_items(path: Path, stats: ReadStats) -> Iterator[Item]:
+def _folder_items(path: Path, stats: ReadStats) -> Iterator[Raw | Item]:
     from annotate_kit.taskshards import MANIFEST, PREFIX
 
     if any(path.glob(f"{PREFIX}*.parquet")) or (path / MANIFEST).is_file():
@@ -98,49 +149,31 @@ def _folder_items(path: Path, stats: ReadStats) -> Iterator[Item]:
         yield from _file_items(file, stats)
 
 
-def _shard_items(path: Path, stats: ReadStats) -> Iterator[Item]:
+def _shard_items(path: Path, stats: ReadStats) -> Iterator[Raw]:
     """Records of one task shard, each pointing at its row (counted from 1, as lines are)."""
     import pyarrow as pa
 
-    from annotate_kit.taskshards import iter_records
+    from annotate_kit.taskshards import iter_task_tables
 
+    del stats  # counted when parsed
     row = 0
     try:
-        for row, record in enumerate(iter_records(path), start=1):
-            if not isinstance(record, dict):
-                raise InputError(f"{path} row {row}: the record is not a JSON object")
-            stats.records += 1
-            yield Item(record, str(path), pointer=f"row {row}")
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path} row {row + 1}: the record column is not JSON ({exc.msg}); "
-            "was this shard written by 'annotate-kit convert'?"
-        ) from None
+        for table in iter_task_tables(path, columns=["record"]):
+            for text in table.column("record").to_pylist():
+                row += 1
+                yield Raw(str(path), text, row=row)
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{path}: cannot read as Parquet ({exc})") from None
 
 
-def _jsonl_items(path: Path, stats: ReadStats) -> Iterator[Item]:
-    loads = json.loads
+def _jsonl_items(path: Path, stats: ReadStats) -> Iterator[Raw]:
+    del stats  # counted when parsed
     try:
         handle = path.open(encoding="utf-8")
         with handle:
             for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InputError(
-                        f"{path}:{number}: invalid JSON ({exc.msg} at column {exc.colno})"
-                    ) from None
-                if isinstance(row, dict) and "annotations" in row and "data" in row:
-                    yield from _task_items(row, path, f"$[{number - 1}]", stats, line=number)
-                    continue
-                if not isinstance(row, dict):
-                    raise InputError(f"{path}:{number}: expected a JSON object (a record)")
-                stats.records += 1
-                yield Item(row, str(path), line=number)
+                if line.strip():
+                    yield Raw(str(path), line, line=number)
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
 

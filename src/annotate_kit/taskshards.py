@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pyarrow as pa
 
 from annotate_kit.batches import TASK_SCHEMA, task_of
@@ -157,7 +158,7 @@ def iter_task_tables(
 def iter_records(path: str | Path) -> Iterator[Record]:
     """Records of a shard folder: what ``validate`` and ``export`` read from records JSONL."""
     for table in iter_task_tables(path, columns=["record"]):
-        yield from (json.loads(text) for text in table.column("record").to_pylist())
+        yield from map(orjson.loads, table.column("record").to_pylist())
 
 
 def iter_tasks(path: str | Path) -> Iterator[dict[str, Any]]:

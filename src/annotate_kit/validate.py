@@ -150,18 +150,35 @@ def validate_items(
         yield item, problems
 
 
-def validate_paths(paths: list[str | Path], *, rejects: TextIO | None = None) -> Report:
-    """Validate every record in the files; write invalid ones (with their problems) to rejects."""
+def validate_paths(
+    paths: list[str | Path], *, rejects: TextIO | None = None, workers: int = 1
+) -> Report:
+    """Validate every record in the files; write invalid ones (with their problems) to rejects.
+
+    ``workers > 1`` parses and checks in that many processes (validate_workers.py): the same
+    report, in the same order.
+    """
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1 (got {workers})")
+    if workers > 1:
+        from annotate_kit.validate_workers import validate_in_workers
+
+        return validate_in_workers(paths, workers=workers, rejects=rejects)
     report = Report()
     for item, problems in validate_items(iter_items(paths, report.stats), report):
         if problems and rejects is not None:
-            reject = {
-                "source": {"file": item.file, "line": item.line, "pointer": item.pointer},
-                "problems": [_problem_json(p) for p in problems],
-                "record": item.record,
-            }
-            rejects.write(json.dumps(reject, ensure_ascii=False) + "\n")
+            rejects.write(reject_entry(item, problems))
     return report
+
+
+def reject_entry(item: Item, problems: list[Problem]) -> str:
+    """The line ``--rejects`` writes for an invalid record: where it was, why, and the record."""
+    reject = {
+        "source": {"file": item.file, "line": item.line, "pointer": item.pointer},
+        "problems": [_problem_json(p) for p in problems],
+        "record": item.record,
+    }
+    return json.dumps(reject, ensure_ascii=False) + "\n"
 
 
 def _semantic_problems(record: dict[str, Any], scheme: Scheme) -> list[Problem]:

@@ -1,0 +1,81 @@
+"""`validate --workers N`: the same report as one process, from N processes.
+
+Records are parsed and checked where the work is: the main process only reads JSONL lines and
+shard rows as text and sends them out in chunks, at most two chunks per worker in flight, so
+memory stays flat; the workers' reports are merged in input order, so problems come out in
+the order one process gives. A Label Studio JSON export is one document, parsed whole in the main
+process; its records are then checked in the workers like the rest.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Any, TextIO
+
+from annotate_kit.inputs import Item, Raw, ReadStats, iter_units, parse_raw
+from annotate_kit.validate import Report, reject_entry, validate_items
+
+CHUNK = 64  # records per message: large enough to amortise the pipe, small enough to spread
+
+
+def validate_in_workers(
+    paths: list[str | Path], *, workers: int, rejects: TextIO | None = None
+) -> Report:
+    """validate_paths in ``workers`` processes (spawned: nothing of this process leaks in)."""
+    report = Report()
+    chunks = _chunks(iter_units(paths, report.stats))
+    want_rejects = rejects is not None
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers) as pool:
+        pending: deque[Any] = deque()
+        for chunk in chunks:
+            pending.append(pool.apply_async(_check, (chunk, want_rejects)))
+            if len(pending) >= 2 * workers:
+                _merge(report, *pending.popleft().get(), rejects)
+        while pending:
+            _merge(report, *pending.popleft().get(), rejects)
+    return report
+
+
+def _chunks(units: Iterator[Raw | Item]) -> Iterator[list[Raw | Item]]:
+    while chunk := list(islice(units, CHUNK)):
+        yield chunk
+
+
+def _check(chunk: list[Raw | Item], want_rejects: bool) -> tuple[Report, list[str]]:
+    """A worker's part: a report of its chunk and, when asked, its reject lines."""
+    report = Report()
+
+    def items() -> Iterator[Item]:
+        for unit in chunk:
+            if isinstance(unit, Raw):
+                yield from parse_raw(unit, report.stats)
+            else:
+                yield unit
+
+    rejected = [
+        reject_entry(item, problems)
+        for item, problems in validate_items(items(), report)
+        if problems and want_rejects
+    ]
+    return report, rejected
+
+
+def _merge(report: Report, part: Report, rejected: list[str], rejects: TextIO | None) -> None:
+    report.valid += part.valid
+    report.invalid += part.invalid
+    report.cancelled += part.cancelled
+    report.problems.extend(part.problems)
+    _add_stats(report.stats, part.stats)
+    if rejects is not None:
+        rejects.writelines(rejected)
+
+
+def _add_stats(total: ReadStats, part: ReadStats) -> None:
+    total.tasks += part.tasks
+    total.tasks_without_annotations += part.tasks_without_annotations
+    total.records += part.records
