@@ -1,7 +1,8 @@
 """Validate and export a generated corpus shaped like the seed gold; compare with bare baselines.
 
 Prints records/s for annotate-kit and, in the same run, for the bare baselines the issue
-names: json.loads + jsonschema-rs for validate, json.loads + pyarrow ParquetWriter for export.
+names: json.loads + jsonschema-rs for validate, json.loads + pyarrow ParquetWriter for export;
+and validate in two worker processes (wall clock: the point is using both cores).
 Peak memory is measured in a fresh process per corpus size, to show it stays flat.
 
     .venv/bin/python bench/bench_validate_export.py --records 20000
@@ -121,6 +122,11 @@ def main() -> None:
         print(
             f"validate: annotate-kit {n / ours:,.0f} records/s ({n * spans / ours:,.0f} spans/s); "
             f"bare json+jsonschema-rs {n / bare:,.0f} records/s; ratio {ours / bare:.2f}x"
+        )
+        two = timed(lambda: validate_paths([corpus], workers=2))
+        print(
+            f"validate --workers 2: {n / two:,.0f} records/s ({n * spans / two:,.0f} spans/s, "
+            f"process start-up included); {bare / two:.2f}x the bare single-process rate"
         )
 
         bare_x = timed(bare_export, corpus, Path(folder) / "bare.parquet")

@@ -190,3 +190,25 @@ def test_cli_stdout_jsonl_and_summary_on_stderr():
 
 def test_line_blocks_ignore_blank_lines():
     assert line_blocks("\n\n") == []
+
+
+def test_jsonl_streams_line_by_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Never the whole file at once; lines end at newlines only (JSON allows a raw U+2028
+    in a string, which str.splitlines would cut); a BOM is dropped; a bad byte names its
+    line and its offset in the file."""
+    source = tmp_path / "docs.jsonl"
+    first = '{"text": "Selon le Kremlin,\u2028la réunion a eu lieu."}\r\n'
+    source.write_bytes(b"\xef\xbb\xbf" + first.encode() + b'{"text": "Moscou"}\n')
+
+    def whole_file(self: Path) -> bytes:
+        raise AssertionError(f"{self} read whole")
+
+    monkeypatch.setattr(Path, "read_bytes", whole_file)
+    docs = list(iter_documents([source]))
+    assert [d["text"] for d in docs] == ["Selon le Kremlin,\u2028la réunion a eu lieu.", "Moscou"]
+    monkeypatch.undo()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b'{"text": "ok"}\n{"text": "d\xe9j\xe0"}\n')
+    with pytest.raises(InputError, match=r"bad.jsonl:2: cannot decode byte 0xe9 at offset 26 "):
+        list(iter_documents([bad]))
+    assert [d["text"] for d in iter_documents([bad], encoding="latin-1")] == ["ok", "déjà"]

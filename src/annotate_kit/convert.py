@@ -10,6 +10,7 @@ and come out as tasks JSON/JSONL or as a folder of Parquet shards (taskshards.py
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import itertools
 import json
@@ -286,23 +287,50 @@ def line_blocks(text: str) -> list[dict[str, Any]]:
 def _read_text(path: Path, encoding: str) -> str:
     data = path.read_bytes()
     try:
-        return data.decode(
-            "utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding
-        )
+        return data.decode(_codec(encoding))
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            f"{path}:{line}: cannot decode byte {data[exc.start]:#04x} at offset {exc.start} "
-            f"as {encoding}; if the file has another encoding, pass e.g. --encoding latin-1"
-        ) from None
+        raise _undecodable(path, line, data[exc.start], exc.start, encoding) from None
+
+
+def _codec(encoding: str) -> str:
+    """The codec to decode with: UTF-8 files may start with a byte order mark."""
+    try:
+        name = codecs.lookup(encoding).name
     except LookupError:
         raise InputError(f"unknown encoding {encoding!r}") from None
+    return "utf-8-sig" if name == "utf-8" else name
+
+
+def _undecodable(path: Path, line: int, byte: int, offset: int, encoding: str) -> InputError:
+    return InputError(
+        f"{path}:{line}: cannot decode byte {byte:#04x} at offset {offset} as {encoding}; "
+        "if the file has another encoding, pass e.g. --encoding latin-1"
+    )
+
+
+def _jsonl_lines(path: Path, encoding: str) -> Iterator[tuple[int, str]]:
+    """(number, line) one at a time: a file of any size is never held whole. Lines end at
+    newlines only (str.splitlines would also cut at U+2028, which JSON allows in strings)."""
+    codec = _codec(encoding)
+    if codecs.lookup(codec).name.startswith(("utf-16", "utf-32")):  # no byte-wise lines
+        yield from enumerate(_read_text(path, encoding).split("\n"), start=1)
+        return
+    offset = 0
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                yield number, raw.decode(codec if number == 1 else codec.removesuffix("-sig"))
+            except UnicodeDecodeError as exc:
+                raise _undecodable(
+                    path, number, raw[exc.start], offset + exc.start, encoding
+                ) from None
+            offset += len(raw)
 
 
 def _jsonl_documents(path: Path, *, lang: str | None, encoding: str) -> Iterator[Record]:
-    text = _read_text(path, encoding)
     found = False
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in _jsonl_lines(path, encoding):
         if not line.strip():
             continue
         try:
