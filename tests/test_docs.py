@@ -29,7 +29,8 @@ def test_readme_commands_exist():
 
 
 def test_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    code = README.split("```python\n", 1)[1].split("```", 1)[0]
+    section = README.split("## Using it from Python", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
     monkeypatch.chdir(tmp_path)
     for name in ("seeds",):
         (tmp_path / name).symlink_to(ROOT / name)
