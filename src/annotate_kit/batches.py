@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
 from itertools import islice
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from annotate_kit.lsformat import record_to_task
+from annotate_kit.ordered_pool import ordered_map
 from annotate_kit.records import Record
 
 if TYPE_CHECKING:
@@ -211,15 +211,7 @@ def preannotate_tables(
         return
     context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=_init_worker, initargs=(worker,)) as pool:
-        pending: deque[Any] = deque()
-        for table in tables:
-            pending.append(pool.apply_async(_run_worker, (table,)))
-            if len(pending) >= workers * 2:
-                done, notices = pending.popleft().get()
-                report(notices)
-                yield done
-        while pending:
-            done, notices = pending.popleft().get()
+        for done, notices in ordered_map(pool, _run_worker, tables, workers=workers):
             report(notices)
             yield done
 

@@ -9,14 +9,15 @@ process; its records are then checked in the workers like the rest.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
-from collections import deque
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from annotate_kit.inputs import Item, Raw, ReadStats, iter_units, parse_raw
+from annotate_kit.ordered_pool import ordered_map
 from annotate_kit.validate import Report, reject_entry, validate_items
 
 CHUNK = 64  # records per message: large enough to amortise the pipe, small enough to spread
@@ -28,16 +29,11 @@ def validate_in_workers(
     """validate_paths in ``workers`` processes (spawned: nothing of this process leaks in)."""
     report = Report()
     chunks = _chunks(iter_units(paths, report.stats))
-    want_rejects = rejects is not None
     context = multiprocessing.get_context("spawn")
+    check = functools.partial(_check, want_rejects=rejects is not None)
     with context.Pool(workers) as pool:
-        pending: deque[Any] = deque()
-        for chunk in chunks:
-            pending.append(pool.apply_async(_check, (chunk, want_rejects)))
-            if len(pending) >= 2 * workers:
-                _merge(report, *pending.popleft().get(), rejects)
-        while pending:
-            _merge(report, *pending.popleft().get(), rejects)
+        for part, rejected in ordered_map(pool, check, chunks, workers=workers):
+            _merge(report, part, rejected, rejects)
     return report
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any
+
+from annotate_kit.ordered_pool import ordered_map
 
 if TYPE_CHECKING:
     from annotate_kit.preannotate import Preannotator
@@ -59,15 +60,7 @@ def preannotate_stream(
         return
     context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=_init_worker, initargs=(lang,)) as pool:
-        pending: deque[Any] = deque()
-        for batch in batches:
-            pending.append(pool.apply_async(_run_worker, (batch,)))
-            if len(pending) >= workers * 2:
-                done, notices = pending.popleft().get()
-                report(notices)
-                yield from done
-        while pending:
-            done, notices = pending.popleft().get()
+        for done, notices in ordered_map(pool, _run_worker, batches, workers=workers):
             report(notices)
             yield from done
 
