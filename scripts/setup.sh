@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Set up annotate-kit in this checkout: .venv holds the toolkit (and test tools);
-# with --with-server, .ls-venv holds a Label Studio server (its pins clash with ours,
-# so it lives in its own environment). Safe to run again: it only installs what is missing.
+# Set up annotate-kit in this checkout: .venv holds the toolkit; with --dev, also the test
+# tools and the Ray extra the engine tests use; with --with-server, .ls-venv holds a Label
+# Studio server (its pins clash with ours, so it lives in its own environment).
+# Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 with_server=0
+extras=""
 for arg in "$@"; do
   case "$arg" in
     --with-server) with_server=1 ;;
-    *) echo "usage: scripts/setup.sh [--with-server]" >&2; exit 2 ;;
+    --dev) extras="[test,ray]" ;;
+    *) echo "usage: scripts/setup.sh [--dev] [--with-server]" >&2; exit 2 ;;
   esac
 done
 PY=${PYTHON:-$(command -v python3.11 || command -v python3)}
@@ -20,7 +23,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 echo "==> installing annotate-kit into .venv" >&2
-.venv/bin/pip install -q -e ".[test,ray]"  # ray: the engine tests; users install .[ray] only if they want it
+.venv/bin/pip install -q -e ".$extras"
 if [ "$with_server" = 1 ] && [ ! -x .ls-venv/bin/label-studio ]; then
   echo "==> installing Label Studio 1.23.2 into .ls-venv (about a minute)" >&2
   "$PY" -m venv .ls-venv

@@ -3,7 +3,7 @@
 # The tests start and stop their own Label Studio on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh --with-server
+bash scripts/setup.sh --dev --with-server
 export HF_HUB_OFFLINE=1
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
