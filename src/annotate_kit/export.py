@@ -29,7 +29,7 @@ from typing import Any
 
 from annotate_kit.adjudicate import DEFAULT_POLICY, adjudicate, describe_policy, provenance_feature
 from annotate_kit.adjudicate import provenance_row as gold_row
-from annotate_kit.agreement import AgreementBuilder, AgreementReport, agreement_views
+from annotate_kit.agreement import AgreementBuilder, AgreementReport
 from annotate_kit.bio import BioLosses, bio_features, bio_row
 from annotate_kit.card import write_card
 from annotate_kit.errors import ExportError
@@ -250,7 +250,7 @@ def _write(
         if len(group) < expected[record["doc_id"]]:
             continue
         del pending[record["doc_id"]]
-        agreement.add(len(record["text"]), agreement_views(group, scheme))
+        agreement.add_records(size, group)
         result = adjudicate(group, policy=summary.policy, scheme=scheme)
         _note_conflicts(summary, result)
         live = sum(1 for r in group if not (r.get("annotation") or {}).get("cancelled"))
