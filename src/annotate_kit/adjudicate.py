@@ -328,12 +328,21 @@ def _show(key: tuple | None) -> str:
 
 
 def provenance_row(adjudication: Adjudication) -> dict[str, Any]:
-    """The `gold` column of the default config: how this document's gold was made."""
+    """The `gold` column of the default config: how this document's gold was made.
+
+    Sources with the same annotations share one list (every span of a single annotation
+    does): rows wait in memory until their batch is written, and fewer objects there mean
+    fewer garbage-collector passes over them. Read the row; do not edit it in place.
+    """
+    lists: dict[tuple[str, ...], list[str]] = {}
+    for source in adjudication.sources:
+        if source.annotations not in lists:
+            lists[source.annotations] = list(source.annotations)
     return {
         "policy_step": adjudication.step,
         "candidates": list(adjudication.candidates),
         "sources": [
-            {"item": s.item, "annotations": list(s.annotations)} for s in adjudication.sources
+            {"item": s.item, "annotations": lists[s.annotations]} for s in adjudication.sources
         ],
         "conflicts": [
             {**c.__dict__, "annotations": list(c.annotations)} for c in adjudication.conflicts
