@@ -277,6 +277,22 @@ def test_builder_matches_agreement_of():
     assert builder.result() == report_of(a, b)
 
 
+def test_records_give_the_report_views_give_a_lone_annotator_included():
+    lone = record("ann3", entities=[entity(0, 5)])
+    model = record("model")
+    model["annotation"]["origin"] = "prediction"
+    pair = [record("ann1", entities=[entity(9, 16)]), record("ann2", entities=[entity(9, 17)])]
+    documents = [[lone, model], pair, [model], []]
+    from_records, from_views = AgreementBuilder(), AgreementBuilder()
+    for group in documents:
+        from_records.add_records(LENGTH, group)
+        from_views.add(LENGTH, agreement_views(group))
+    report = from_records.result()
+    assert report == from_views.result()
+    assert report.annotators == ("ann1", "ann2", "ann3")
+    assert (report.documents, report.compared, report.annotations) == (2, 1, 3)
+
+
 # --- the command -----------------------------------------------------------------------------
 
 

@@ -151,6 +151,11 @@ def view_of(record: Record, scheme: Scheme | None = None) -> AnnotationView:
 def agreement_views(
     records: Iterable[Record], scheme: Scheme | None = None
 ) -> list[AnnotationView]:
+    """The views of the annotations of one document that count (see counted_annotations)."""
+    return [view_of(record, scheme) for record in counted_annotations(records)]
+
+
+def counted_annotations(records: Iterable[Record]) -> list[Record]:
     """The annotations of one document that count: made by a person, not skipped; one per
     annotator (the most recently updated, then the last)."""
     latest: dict[str, tuple[str, Record]] = {}
@@ -162,7 +167,7 @@ def agreement_views(
         stamp = annotation.get("updated_at") or annotation.get("created_at") or ""
         if who not in latest or stamp >= latest[who][0]:
             latest[who] = (stamp, record)
-    return [view_of(record, scheme) for _, record in latest.values()]
+    return [record for _, record in latest.values()]
 
 
 @dataclass
@@ -193,14 +198,23 @@ class AgreementBuilder:
         self.documents = self.compared = self.annotations = 0
         self.dropped = self.ambiguous = 0
 
+    def add_records(self, length: int, records: Iterable[Record]) -> None:
+        """One document: the length of its text and its annotations, filtered as
+        agreement_views filters them.
+
+        Views are built only when two annotators or more can be compared: a lone annotation
+        only counts, and making its view was a tenth of an export of single-annotator gold.
+        """
+        counted = counted_annotations(records)
+        if len(counted) < 2:
+            self._met([annotator_of(record) for record in counted])
+            return
+        self.add(length, [view_of(record, self.scheme) for record in counted])
+
     def add(self, length: int, views: Sequence[AnnotationView]) -> None:
         """One document: the length of its text and the views of its annotations."""
-        if not views:
-            return
         views = sorted(views, key=lambda v: v.annotator)
-        self.documents += 1
-        self.annotations += len(views)
-        self.annotators.update(v.annotator for v in views)
+        self._met([v.annotator for v in views])
         if len(views) < 2:
             return
         self.compared += 1
@@ -221,6 +235,13 @@ class AgreementBuilder:
         if len(views) > 2:
             self._alpha_u(length, units, [self.overall])
         self._clusters(views, links)
+
+    def _met(self, annotators: list[str]) -> None:
+        """Count a document and its annotators, whether or not anything can be compared."""
+        if annotators:
+            self.documents += 1
+            self.annotations += len(annotators)
+            self.annotators.update(annotators)
 
     def _compare(self, a: AnnotationView, b: AnnotationView, tally: _Tally) -> dict[str, list]:
         """Span and relation counts of one pair on one document; label-free matches per layer."""

@@ -14,6 +14,7 @@ BioLosses counts each of these so that the dataset card can say it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,8 +25,11 @@ APOSTROPHES = "'’ʼ"
 FR_ELISION = rf"(?<!\w)(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)[{APOSTROPHES}](?=\w|[«\"“])"
 EN_CLITIC = rf"n[{APOSTROPHES}]t\b|[{APOSTROPHES}](?:s|re|ve|ll|d|m)\b"
 LETTERS = r"(?:[^\W\d_]|[\u0300-\u036f])+"
-WORD = rf"{LETTERS}(?:[-‐‑{APOSTROPHES}]{LETTERS})*"  # aujourd’hui, États-Unis, a-t-il
-EN_WORD = rf"{LETTERS}(?:[-‐‑]{LETTERS})*"
+# The same letters, matched possessively (a run of letters at a time, never given back):
+# a quarter faster, and the same tokens wherever nothing after the run can fail, as in words.
+LETTER_RUN = r"(?:[^\W\d_]++|[\u0300-\u036f]++)++"
+WORD = rf"{LETTER_RUN}(?:[-‐‑{APOSTROPHES}]{LETTER_RUN})*+"  # aujourd’hui, États-Unis, a-t-il
+EN_WORD = rf"{LETTER_RUN}(?:[-‐‑]{LETTER_RUN})*+"
 NUMBER = r"\d+(?:[\u00a0\u202f]\d{3})*(?:[.,]\d+)?"
 TOKEN = {
     "fr": re.compile(rf"{FR_ELISION}|{WORD}|{NUMBER}|\S", re.IGNORECASE),
@@ -38,8 +42,11 @@ TAG_COLUMNS = {"entities": "ner_tags", "claims": "claim_tags", "cues": "cue_tags
 
 def tokenize(text: str, lang: str = "fr") -> list[tuple[int, int]]:
     """(start, end) of every token; French rules for any language without its own."""
-    pattern = TOKEN.get(lang, TOKEN["fr"])
-    return [match.span() for match in pattern.finditer(text)]
+    return [match.span() for match in _pattern(lang).finditer(text)]
+
+
+def _pattern(lang: str) -> re.Pattern[str]:
+    return TOKEN.get(lang, TOKEN["fr"])
 
 
 @dataclass
@@ -97,63 +104,73 @@ def bio_row(
     scheme = scheme or load_scheme()
     losses = losses if losses is not None else BioLosses()
     text = record["text"]
-    tokens = tokenize(text, record.get("lang", "fr"))
-    starts = [s for s, _ in tokens]
+    matches = list(_pattern(record.get("lang", "fr")).finditer(text))
+    starts = [m.start() for m in matches]
+    ends = [m.end() for m in matches]
     row: dict[str, Any] = {
         "doc_id": record["doc_id"],
         "lang": record.get("lang"),
-        "tokens": [text[s:e] for s, e in tokens],
+        "tokens": [m[0] for m in matches],
         "token_starts": starts,
-        "token_ends": [e for _, e in tokens],
+        "token_ends": ends,
     }
     losses.documents += 1
     for layer, spec in scheme.layers.items():
         loss = losses.layers.setdefault(layer, LayerLoss())
-        spans = record.get(layer) or ()
-        tags = ["O"] * len(tokens)
-        owner: list[tuple[int, int] | None] = [None] * len(tokens)
-        for span in sorted(spans, key=lambda s: (s["start"], -s["end"])):
-            loss.spans += 1
-            start, end = span["start"], span["end"]
-            covered = _covered(tokens, starts, start, end)
-            if not covered:
-                loss.untokenized += 1
-                continue
-            taken = {owner[i] for i in covered if owner[i] is not None}
-            if taken:
-                inside = all(
-                    (s <= start and end <= e) or (start <= s and e <= end) for s, e in taken
-                )
-                if inside:
-                    loss.nested += 1
-                else:
-                    loss.crossing += 1
-                continue
-            label = span.get("label", spec.fixed_label)
-            for n, i in enumerate(covered):
-                tags[i] = f"{'B' if n == 0 else 'I'}-{label}"
-                owner[i] = (start, end)
-            if tokens[covered[0]][0] == start and tokens[covered[-1]][1] == end:
-                loss.exact += 1
-            else:
-                loss.widened += 1
-        row[TAG_COLUMNS.get(layer, f"{layer}_tags")] = tags
+        row[TAG_COLUMNS.get(layer, f"{layer}_tags")] = _tags(
+            record.get(layer) or (), starts, ends, spec.fixed_label, loss
+        )
     losses.relations += len(record.get("relations") or ())
     losses.claim_attributes += sum(
-        1
-        for layer, spec in scheme.layers.items()
-        if spec.attributes
-        for _ in record.get(layer) or ()
+        len(record.get(layer) or ()) for layer, spec in scheme.layers.items() if spec.attributes
     )
     return row
 
 
-def _covered(tokens: list[tuple[int, int]], starts: list[int], start: int, end: int) -> list[int]:
-    """Indexes of the tokens that overlap [start, end)."""
-    from bisect import bisect_left, bisect_right
+def _tags(
+    spans: Any, starts: list[int], ends: list[int], fixed_label: str | None, loss: LayerLoss
+) -> list[str]:
+    """The IOB2 tags of one layer, outermost span first; what cannot be tagged goes to `loss`.
 
-    first = max(bisect_right(starts, start) - 1, 0)
-    if first < len(tokens) and tokens[first][1] <= start:
-        first += 1
-    last = bisect_left(starts, end)
-    return list(range(first, last))
+    Token boundaries are found by bisection and tags written a slice at a time: the spans,
+    not the tokens, set the cost (a Python step per covered token was a quarter of an export).
+    """
+    tags = ["O"] * len(starts)
+    owner: list[tuple[int, int] | None] = [None] * len(starts)  # the tagged span of each token
+    names: dict[str, tuple[str, str]] = {}  # label -> its B- and I- tags, made once
+    for span in sorted(spans, key=_outermost_first):
+        loss.spans += 1
+        start, end = span["start"], span["end"]
+        first = bisect_right(ends, start)  # the first token ending after the span starts
+        last = bisect_left(starts, end)  # past the last token starting before it ends
+        if first >= last:
+            loss.untokenized += 1
+            continue
+        taken = set(owner[first:last])
+        taken.discard(None)
+        if taken:
+            inside = all(
+                (s <= start and end <= e) or (start <= s and e <= end)
+                for s, e in taken  # None was discarded
+            )
+            if inside:
+                loss.nested += 1
+            else:
+                loss.crossing += 1
+            continue
+        label = span.get("label", fixed_label)
+        if label not in names:
+            names[label] = (f"B-{label}", f"I-{label}")
+        begin, inside_tag = names[label]
+        tags[first:last] = [inside_tag] * (last - first)
+        tags[first] = begin
+        owner[first:last] = [(start, end)] * (last - first)
+        if starts[first] == start and ends[last - 1] == end:
+            loss.exact += 1
+        else:
+            loss.widened += 1
+    return tags
+
+
+def _outermost_first(span: dict[str, Any]) -> tuple[int, int]:
+    return (span["start"], -span["end"])

@@ -24,12 +24,13 @@ import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from annotate_kit.adjudicate import DEFAULT_POLICY, adjudicate, describe_policy, provenance_feature
 from annotate_kit.adjudicate import provenance_row as gold_row
-from annotate_kit.agreement import AgreementBuilder, AgreementReport, agreement_views
+from annotate_kit.agreement import AgreementBuilder, AgreementReport
 from annotate_kit.bio import BioLosses, bio_features, bio_row
 from annotate_kit.card import write_card
 from annotate_kit.errors import ExportError
@@ -226,12 +227,12 @@ def _write(
         "annotations": ShardWriter(folder, "annotations", spans, max_rows=shard_rows),
         "bio": ShardWriter(folder, "bio", bio_features(scheme), max_rows=shard_rows),
     }
-    counted = [
-        (layer.key, prop)
+    counted = [  # (layer, property, its name in the counts), named once
+        (layer.key, prop, f"{layer.key}.{prop}")
         for layer in scheme.layers.values()
         for prop in (["label"] if layer.label_vocab else []) + list(layer.attributes)
     ]
-    counts = {split: {f"{key}.{prop}": Counter() for key, prop in counted} for split in SPLITS}
+    counts = {split: {name: Counter() for _, _, name in counted} for split in SPLITS}
     agreement = AgreementBuilder(scheme)
     pending: dict[str, list[Record]] = defaultdict(list)
     rename = (lambda a: a) if keep_annotator_ids else pseudonym
@@ -250,7 +251,7 @@ def _write(
         if len(group) < expected[record["doc_id"]]:
             continue
         del pending[record["doc_id"]]
-        agreement.add(len(record["text"]), agreement_views(group, scheme))
+        agreement.add_records(size, group)
         result = adjudicate(group, policy=summary.policy, scheme=scheme)
         _note_conflicts(summary, result)
         live = sum(1 for r in group if not (r.get("annotation") or {}).get("cancelled"))
@@ -261,8 +262,8 @@ def _write(
         summary.gold_steps[result.step] += 1
         summary.superseded += live - 1
         summary.languages.add(gold_record["lang"])
-        for key, prop in counted:
-            counts[split][f"{key}.{prop}"].update(span[prop] for span in gold_record[key])
+        for key, prop, name in counted:
+            counts[split][name].update(map(itemgetter(prop), gold_record[key]))
         row = {**gold_record, "gold": gold_row(result)}
         writers["default"].add(split, row, chars=size)
         row = bio_row(gold_record, summary.bio_losses, scheme)
