@@ -144,3 +144,16 @@ def test_workers_stop_on_unusable_input_like_one_process(tmp_path: Path):
     )
     assert result.exit_code == 2
     assert "not-json.jsonl:1: invalid JSON" in result.output
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_jsonl_bytes_name_the_line_and_a_bom_is_accepted(tmp_path: Path, workers: int):
+    record = (DATA / "valid" / "minimal-record.jsonl").read_bytes()
+    good = tmp_path / "bom.jsonl"
+    good.write_bytes(b"\xef\xbb\xbf" + record + record)
+    assert validate_paths([good], workers=workers).valid == 2
+    bad = tmp_path / "latin1.jsonl"
+    bad.write_bytes(record + record.replace(b'"text": "', b'"text": "\xe9', 1))
+    result = CliRunner().invoke(main, ["validate", "--workers", str(workers), str(bad)])
+    assert result.exit_code == 2
+    assert "latin1.jsonl:2: not UTF-8 (invalid continuation byte at byte " in result.output

@@ -10,6 +10,7 @@ Shards are read a batch at a time, so a corpus of any size streams through.
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ class Raw:
     --workers`` sends to a worker, so that parsing runs there too."""
 
     file: str
-    text: str
+    text: str | bytes  # a JSONL line as read, or a shard's record column
     line: int | None = None  # JSONL line
     row: int | None = None  # shard row, from 1
 
@@ -89,6 +90,13 @@ def parse_raw(raw: Raw, stats: ReadStats) -> Iterator[Item]:
     try:
         row = orjson.loads(raw.text)  # 2x json.loads on seed-sized records; the same values
     except json.JSONDecodeError as exc:
+        if isinstance(raw.text, bytes):
+            try:
+                raw.text.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                raise InputError(
+                    f"{path}:{raw.line}: not UTF-8 ({bad.reason} at byte {bad.start} of the line)"
+                ) from None
         if raw.row is not None:
             raise InputError(
                 f"{path} row {raw.row}: the record column is not JSON ({exc.msg}); "
@@ -167,15 +175,15 @@ def _shard_items(path: Path, stats: ReadStats) -> Iterator[Raw]:
 
 
 def _jsonl_items(path: Path, stats: ReadStats) -> Iterator[Raw]:
+    """Lines as bytes: orjson checks the UTF-8 itself, and bytes cross to a worker process
+    as a copy (a str would be encoded again on the way)."""
     del stats  # counted when parsed
-    try:
-        handle = path.open(encoding="utf-8")
-        with handle:
-            for number, line in enumerate(handle, start=1):
-                if line.strip():
-                    yield Raw(str(path), line, line=number)
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if number == 1:
+                line = line.removeprefix(codecs.BOM_UTF8)  # noqa: PLW2901 - as Notepad saves
+            if line.strip():
+                yield Raw(str(path), line, line=number)
 
 
 def _json_items(path: Path, stats: ReadStats) -> Iterator[Item]:
