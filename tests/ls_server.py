@@ -76,7 +76,9 @@ def label_studio(
         server.find_binary()
     except LabelStudioError as exc:
         pytest.skip(str(exc))
-    template = _template(Path(request.config.cache.mkdir("label-studio")))
+    cache = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider
+    where = cache.mkdir("label-studio") if cache else tmp_path_factory.mktemp("label-studio")
+    template = _template(Path(where))
     for attempt in range(3):
         data_dir = server.copy_data_dir(template, tmp_path_factory.mktemp("ls-data"))
         try:
