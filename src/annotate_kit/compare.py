@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from annotate_kit.adjudicate import DEFAULT_POLICY, Conflict, adjudicate
-from annotate_kit.agreement import AgreementBuilder, AgreementReport, agreement_views
+from annotate_kit.agreement import AgreementBuilder, AgreementReport
 from annotate_kit.inputs import iter_items
 from annotate_kit.records import Record
 from annotate_kit.schema import load_scheme
@@ -72,7 +72,7 @@ def compare_files(
         validation.cancelled,
     )
     for group in _documents(paths, valid, expected):
-        builder.add(len(group[0]["text"]), agreement_views(group, scheme))
+        builder.add_records(len(group[0]["text"]), group)
         result = adjudicate(group, policy=run.policy, scheme=scheme)
         run.conflicts += [(result.doc_id, conflict) for conflict in result.conflicts]
         if result.record is None:
