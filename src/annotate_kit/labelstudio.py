@@ -210,8 +210,8 @@ def push(
     """Create or update the project from schema/, then import the tasks it does not hold yet.
 
     ``tasks`` is what convert writes (JSON, JSONL, a folder of Parquet task shards or one of
-    its files: syncfiles.read_tasks) or the tasks themselves. Safe to run again after any interruption: tasks are matched on data.doc_id, an import
-    whose answer was lost is reconciled by listing, and duplicates such a loss can leave
+    its files: syncfiles.read_tasks) or the tasks themselves. Safe to run again after any
+    interruption: tasks are matched on data.doc_id, an import whose answer was lost is reconciled by listing, and duplicates such a loss can leave
     behind (only ever unannotated copies) are deleted before returning. ``label_config``
     replaces the config generated from schema/ (a project for another scheme version).
     """
