@@ -28,8 +28,8 @@ def evaluate(predicted: Path, gold: Path, *, fmt: str) -> None:
     Each is records JSONL, or the task shards 'convert --preannotate -o FOLDER/' writes (the
     folder, or one of its .parquet files), which keep every pre-annotated record; a folder of
     records JSONL files is read in sorted order. Records are paired by doc_id. For entities,
-    cues, claims and relations: precision, recall and F1, overall ("*") and per label, with exact-offset and overlap matching.
-    Also: how many gold claims introduced by an attribution cue some candidate overlaps,
+    cues, claims and relations: precision, recall and F1, overall ("*") and per label, with
+    exact-offset and overlap matching. Also: how many gold claims introduced by an attribution cue some candidate overlaps,
     and how often a candidate claim's attributes agree with the gold ones.
 
     Example: annotate-kit evaluate predicted.jsonl seeds/kremlin-emissaires-americains.fr.gold.jsonl
