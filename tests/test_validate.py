@@ -157,3 +157,14 @@ def test_jsonl_bytes_name_the_line_and_a_bom_is_accepted(tmp_path: Path, workers
     result = CliRunner().invoke(main, ["validate", "--workers", str(workers), str(bad)])
     assert result.exit_code == 2
     assert "latin1.jsonl:2: not UTF-8 (invalid continuation byte at byte " in result.output
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_progress_bar_counts_records_on_stderr(workers: str):
+    files = [str(DATA / "valid" / "labelstudio-export.json"), *map(str, INVALID[:2])]
+    result = CliRunner().invoke(main, ["validate", "--progress", "--workers", workers, *files])
+    assert result.exit_code == 1
+    last = result.stderr.replace("\r", "\n").strip().splitlines()[-1]
+    counted = validate_paths([Path(f) for f in files]).records
+    assert last.startswith(f"validate: {counted}record ")
+    assert "validate:" not in result.stdout

@@ -228,8 +228,15 @@ def convert(
     help="Processes that parse and check records (JSONL and shards); the report is the same, "
     "in the same order. Worth it from some thousands of records.",
 )
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: when a terminal).",
+)
 @fails_cleanly
-def validate(files: tuple[Path, ...], *, fmt: str, rejects: Path | None, workers: int) -> None:
+def validate(
+    files: tuple[Path, ...], *, fmt: str, rejects: Path | None, workers: int, progress: bool | None
+) -> None:
     """Check annotation records against schema/ and the rules a schema cannot express.
 
     FILES are records JSONL or Label Studio JSON exports (each annotation becomes a record),
@@ -248,11 +255,12 @@ def validate(files: tuple[Path, ...], *, fmt: str, rejects: Path | None, workers
     """
     from annotate_kit.validate import format_problems, validate_paths
 
+    options = {"workers": workers, "progress": show_progress(progress)}
     if rejects is not None:
         with rejects.open("w", encoding="utf-8") as handle:
-            report = validate_paths(list(files), rejects=handle, workers=workers)
+            report = validate_paths(list(files), rejects=handle, **options)
     else:
-        report = validate_paths(list(files), workers=workers)
+        report = validate_paths(list(files), **options)
     click.echo(format_problems(report, fmt))
     sys.exit(0 if report.ok else 1)
 

@@ -8,6 +8,7 @@ offset and relation pass is ours, written to stay close to the schema check's sp
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -151,24 +152,37 @@ def validate_items(
 
 
 def validate_paths(
-    paths: list[str | Path], *, rejects: TextIO | None = None, workers: int = 1
+    paths: list[str | Path],
+    *,
+    rejects: TextIO | None = None,
+    workers: int = 1,
+    progress: bool = False,
 ) -> Report:
     """Validate every record in the files; write invalid ones (with their problems) to rejects.
 
     ``workers > 1`` parses and checks in that many processes (validate_workers.py): the same
-    report, in the same order.
+    report, in the same order. ``progress`` shows a bar of records on stderr.
     """
     if workers < 1:
         raise ValueError(f"workers must be >= 1 (got {workers})")
     if workers > 1:
         from annotate_kit.validate_workers import validate_in_workers
 
-        return validate_in_workers(paths, workers=workers, rejects=rejects)
+        return validate_in_workers(paths, workers=workers, rejects=rejects, progress=progress)
     report = Report()
-    for item, problems in validate_items(iter_items(paths, report.stats), report):
-        if problems and rejects is not None:
-            rejects.write(reject_entry(item, problems))
+    with record_bar(progress) as bar:
+        for item, problems in validate_items(iter_items(paths, report.stats), report):
+            bar.update()
+            if problems and rejects is not None:
+                rejects.write(reject_entry(item, problems))
     return report
+
+
+def record_bar(progress: bool) -> Any:
+    """A bar of validated records on stderr (a silent one when ``progress`` is off)."""
+    from tqdm import tqdm
+
+    return tqdm(desc="validate", unit="record", file=sys.stderr, disable=not progress)
 
 
 def reject_entry(item: Item, problems: list[Problem]) -> str:

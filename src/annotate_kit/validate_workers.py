@@ -18,22 +18,27 @@ from typing import TextIO
 
 from annotate_kit.inputs import Item, Raw, ReadStats, iter_units, parse_raw
 from annotate_kit.ordered_pool import ordered_map
-from annotate_kit.validate import Report, reject_entry, validate_items
+from annotate_kit.validate import Report, record_bar, reject_entry, validate_items
 
 CHUNK = 64  # records per message: large enough to amortise the pipe, small enough to spread
 
 
 def validate_in_workers(
-    paths: list[str | Path], *, workers: int, rejects: TextIO | None = None
+    paths: list[str | Path],
+    *,
+    workers: int,
+    rejects: TextIO | None = None,
+    progress: bool = False,
 ) -> Report:
     """validate_paths in ``workers`` processes (spawned: nothing of this process leaks in)."""
     report = Report()
     chunks = _chunks(iter_units(paths, report.stats))
     context = multiprocessing.get_context("spawn")
     check = functools.partial(_check, want_rejects=rejects is not None)
-    with context.Pool(workers) as pool:
+    with context.Pool(workers) as pool, record_bar(progress) as bar:
         for part, rejected in ordered_map(pool, check, chunks, workers=workers):
             _merge(report, part, rejected, rejects)
+            bar.update(part.records)
     return report
 
 
