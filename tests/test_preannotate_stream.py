@@ -74,3 +74,25 @@ def test_datasets_map_runs_the_core(num_proc):
     dataset = datasets.Dataset.from_dict(rows)
     mapped = dataset.map(_map_batch, batched=True, batch_size=3, num_proc=num_proc)
     assert [json.loads(line) for line in mapped["record"]] == expected(8)
+
+
+def test_pipeline_loaded_afresh_when_its_vocabulary_grew_same_records(monkeypatch):
+    """Unseen words stay in spaCy's vocabulary for good; past VOCAB_GROWTH new ones the
+    pipeline is reloaded, and the records are those of a pipeline that never was."""
+    import annotate_kit.preannotate as module
+    from annotate_kit.preannotate import Preannotator
+
+    docs = [
+        new_record(text=f"{SENTENCES[i % 5]} Le ministre Zorglub{i} a parlé à Kvx{i}.", lang="fr")
+        for i in range(6)
+    ]
+    expected_records = preannotate_batch(docs, preannotator=french())
+    loads = []
+    real_load = module.load_kit
+    monkeypatch.setattr(module, "load_kit", lambda *a, **k: loads.append(1) or real_load(*a, **k))
+    monkeypatch.setattr(module, "VOCAB_GROWTH", 3)
+    pre = Preannotator(lang="fr")
+    out = list(preannotate_stream(iter(docs), batch_size=2, preannotator=pre))
+    assert out == expected_records
+    assert len(loads) >= 2  # the first load, then at least one reload
+    assert len(pre.kit("fr").nlp.vocab) <= pre._vocab_at_load["fr"] + 3
