@@ -21,11 +21,13 @@ from annotate_kit.errors import (
 )
 from annotate_kit.lsclient import Connection, detail, is_transient
 from annotate_kit.syncfiles import (
-    check_tasks,
+    first_of,
     merge_records,
     read_state,
     read_tasks,
     records_from_tasks,
+    task_ids,
+    task_reader,
     write_records,
     write_state,
 )
@@ -230,12 +232,25 @@ def test_read_tasks_json_and_jsonl(tmp_path: Path):
         read_tasks(tmp_path / "bad.jsonl")
 
 
-def test_check_tasks_needs_doc_id_and_drops_repeats():
+def test_task_ids_need_doc_id_and_count_repeats():
     good = {"data": {"text": "a", "doc_id": "d1"}}
-    unique, repeated = check_tasks([good, dict(good)], source="t.json")
-    assert (unique, repeated) == ([good], 1)
+    other = {"data": {"text": "b", "doc_id": "d2"}}
+    ids, repeated = task_ids([good, other, dict(good)], source="t.json")
+    assert (ids, repeated) == (["d1", "d2"], 1)
+    assert list(first_of([good, other, {**good, "x": 1}], ["d1"])) == [good]
     with pytest.raises(InputError, match=r"t.json: task 1 lack data.text or data.doc_id"):
-        check_tasks([good, {"data": {"text": "b"}}], source="t.json")
+        task_ids([good, {"data": {"text": "b"}}], source="t.json")
+
+
+def test_push_reads_jsonl_twice_a_line_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Push keeps the ids and re-reads the file for the missing tasks: never the whole file."""
+    tasks = [{"data": {"text": f"t{i}", "doc_id": f"d{i}"}} for i in range(3)]
+    path = tmp_path / "tasks.jsonl"
+    path.write_text("".join(json.dumps(t) + "\n" for t in tasks))
+    monkeypatch.setattr(Path, "read_text", lambda *_, **__: pytest.fail("read whole"))
+    read = task_reader(path)
+    assert list(read()) == list(read()) == tasks
+    assert list(first_of(read(), ["d2", "d0"])) == [tasks[0], tasks[2]]
 
 
 def _task(task_id: int, *annotations: dict) -> dict:

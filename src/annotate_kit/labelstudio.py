@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +43,13 @@ from annotate_kit.lsbulk import (
 from annotate_kit.lsclient import Connection, connect, detail
 from annotate_kit.lsconfig import labelstudio_config
 from annotate_kit.syncfiles import (
-    check_tasks,
+    first_of,
     merge_records,
     read_state,
-    read_tasks,
     records_from_tasks,
     sort_key,
+    task_ids,
+    task_reader,
     write_records,
     write_state,
 )
@@ -217,10 +219,10 @@ def push(
     """
     started = time.monotonic()
     source = str(tasks) if isinstance(tasks, str | Path) else "tasks"
-    loaded = read_tasks(Path(tasks)) if isinstance(tasks, str | Path) else list(tasks)
-    unique, duplicates = check_tasks(loaded, source=source)
+    read = task_reader(tasks)
+    ids, duplicates = task_ids(read(), source=source)  # first pass: the ids alone are kept
     summary = PushSummary(
-        project=project, tasks=len(unique), duplicates_in_input=duplicates, dry_run=dry_run
+        project=project, tasks=len(ids), duplicates_in_input=duplicates, dry_run=dry_run
     )
     with connect(url, credentials=credentials) as conn:
         summary.project_id, summary.project_action = ensure_project(
@@ -231,23 +233,24 @@ def push(
             dry_run=dry_run,
         )
         present = list_doc_ids(conn, summary.project_id) if summary.project_id is not None else {}
-        missing = [task for task in unique if task["data"]["doc_id"] not in present]
-        summary.already_there = len(unique) - len(missing)
+        missing = [doc_id for doc_id in ids if doc_id not in present]
+        summary.already_there = len(ids) - len(missing)
         if dry_run or summary.project_id is None:
             summary.created = len(missing) if dry_run else 0
             summary.seconds = time.monotonic() - started
             return summary
         with Importer(conn, summary.project_id, progress=progress, total=len(missing)) as importer:
+            pending = first_of(read(), missing)  # second pass: the tasks to import
             try:
-                for start in range(0, len(missing), max(1, batch_size)):
-                    importer.send(missing[start : start + batch_size])
+                while batch := list(islice(pending, max(1, batch_size))):
+                    importer.send(batch)
             except LabelStudioError as exc:
                 done = f"{importer.created} of {len(missing)} new tasks imported so far"
                 exc.args = (f"{exc.args[0]} ({done}; push again: only the missing ones are sent)",)
                 raise
         summary.created, summary.failed = importer.created, importer.failed
         summary.recovered_errors = importer.recovered
-        mine = {task["data"]["doc_id"] for task in unique}
+        mine = set(ids)
         if importer.uncertain or any(len(present[doc]) > 1 for doc in mine & present.keys()):
             summary.duplicates_removed = remove_duplicates(conn, summary.project_id, mine)
         summary.seconds = time.monotonic() - started

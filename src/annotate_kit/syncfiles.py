@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -130,32 +130,66 @@ def write_state(path: Path, *, url: str, project: str, project_id: int, watermar
 def read_tasks(path: Path) -> list[dict[str, Any]]:
     """Tasks as `annotate-kit convert` writes them: a JSON list, JSONL, or a folder of Parquet
     task shards (or one of its .parquet files), read as the same tasks JSONL would hold."""
-    if Path(path).is_dir() or Path(path).suffix.lower() == ".parquet":
-        return _shard_tasks(Path(path))
+    return list(task_reader(path)())
+
+
+def task_reader(
+    tasks: Path | str | Iterable[dict[str, Any]],
+) -> Callable[[], Iterator[dict[str, Any]]]:
+    """A way to read the tasks as often as needed: push reads them twice (their ids, then the
+    missing ones), so JSONL and shard folders of any size are never held whole. A JSON list
+    is parsed whole, and tasks given as objects are kept in a list."""
+    if not isinstance(tasks, str | Path):
+        kept = list(tasks)
+        return lambda: iter(kept)
+    path = Path(tasks)
+    if path.is_dir() or path.suffix.lower() == ".parquet":
+        return lambda: _shard_tasks(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with path.open(encoding="utf-8") as handle:
+            is_list = handle.read(4096).lstrip().startswith("[")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read tasks ({exc})") from None
-    stripped = text.lstrip()
+    if is_list:
+        kept = _json_tasks(path)
+        return lambda: iter(kept)
+    return lambda: _jsonl_tasks(path)
+
+
+def _json_tasks(path: Path) -> list[dict[str, Any]]:
     try:
-        if stripped.startswith("["):
-            loaded = json.loads(text)
-        else:
-            loaded = [json.loads(line) for line in text.splitlines() if line.strip()]
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read tasks ({exc})") from None
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{path}: not JSON or JSONL tasks: {exc.msg} (line {exc.lineno})"
         ) from None
-    return loaded
 
 
-def _shard_tasks(path: Path) -> list[dict[str, Any]]:
+def _jsonl_tasks(path: Path) -> Iterator[dict[str, Any]]:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputError(
+                        f"{path}: not JSON or JSONL tasks: {exc.msg} (line {number})"
+                    ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read tasks ({exc})") from None
+
+
+def _shard_tasks(path: Path) -> Iterator[dict[str, Any]]:
     import pyarrow as pa
 
     from annotate_kit.taskshards import iter_tasks
 
     try:
-        return list(iter_tasks(path))
+        yield from iter_tasks(path)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{path}: a record in the shards is not JSON ({exc.msg}); "
@@ -165,9 +199,10 @@ def _shard_tasks(path: Path) -> list[dict[str, Any]]:
         raise InputError(f"{path}: cannot read task shards ({exc})") from None
 
 
-def check_tasks(tasks: Iterable[Any], *, source: str) -> tuple[list[dict[str, Any]], int]:
-    """(tasks with a unique data.doc_id, duplicates dropped); InputError naming bad tasks."""
-    unique: dict[str, dict[str, Any]] = {}
+def task_ids(tasks: Iterable[Any], *, source: str) -> tuple[list[str], int]:
+    """(each data.doc_id once, in input order; how many tasks repeated one); InputError
+    naming the tasks that lack the key push reconciles on."""
+    ids: dict[str, None] = {}
     bad: list[str] = []
     duplicates = 0
     for index, task in enumerate(tasks):
@@ -175,14 +210,24 @@ def check_tasks(tasks: Iterable[Any], *, source: str) -> tuple[list[dict[str, An
         doc_id = data.get("doc_id") if isinstance(data, dict) else None
         if not isinstance(doc_id, str) or not doc_id or not isinstance(data.get("text"), str):
             bad.append(f"task {index}")
-        elif doc_id in unique:
+        elif doc_id in ids:
             duplicates += 1
         else:
-            unique[doc_id] = task
+            ids[doc_id] = None
     if bad:
         shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
         raise InputError(
             f"{source}: {shown} lack data.text or data.doc_id (the stable key push reconciles "
             "on); make tasks with `annotate-kit convert`"
         )
-    return list(unique.values()), duplicates
+    return list(ids), duplicates
+
+
+def first_of(tasks: Iterable[dict[str, Any]], wanted: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """The first task of each wanted doc_id, in input order (later repeats are dropped)."""
+    left = set(wanted)
+    for task in tasks:
+        doc_id = task["data"]["doc_id"]
+        if doc_id in left:
+            left.discard(doc_id)
+            yield task
