@@ -28,6 +28,7 @@ from annotate_kit.batches import (
 from annotate_kit.cli import main
 from annotate_kit.convert import convert, iter_documents
 from annotate_kit.errors import InputError
+from annotate_kit.export import export_dataset
 from annotate_kit.preannotate import preannotate_batch
 from annotate_kit.records import new_record
 from annotate_kit.taskshards import MANIFEST, iter_records, iter_tasks, shard_files, shard_stats
@@ -220,3 +221,28 @@ def test_spark_ddl_has_the_exact_integer_widths():
         "model_version STRING, entities INT NOT NULL, claims INT NOT NULL, cues INT NOT NULL, "
         "relations INT NOT NULL, check_worthy INT NOT NULL, error STRING"
     )
+
+
+def test_validate_and_export_say_which_shard_rows_failed_pre_annotation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    real = preannotate_batch
+
+    def flaky(batch, **kwargs):
+        if any("numéro 2" in r["text"] for r in batch):
+            raise RuntimeError("tokenizer exploded")
+        return real(batch, **kwargs)
+
+    monkeypatch.setattr(preannotate_module, "preannotate_batch", flaky)
+    inputs = write_corpus(tmp_path / "in", documents=5, parquet_files=1)
+    shards = tmp_path / "shards"
+    summary = convert(inputs, out=shards, fmt="parquet", preannotate=True, lang="fr")
+    assert len(summary.failures) == 1
+    result = CliRunner().invoke(main, ["validate", str(shards)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].endswith(
+        "; 1 shard rows carry no predictions: their pre-annotation failed "
+        "(the reasons are in the shards' error column and _annotate_kit.json)"
+    )
+    exported = export_dataset([shards], out=tmp_path / "ds")
+    assert any("1 shard rows carry no predictions" in w for w in exported.warnings)

@@ -193,6 +193,11 @@ def _scan(
             summary.cancelled += 1
         else:
             live.add(record["doc_id"])
+    if report.stats.failed_preannotation:
+        summary.warnings.append(
+            f"{report.stats.failed_preannotation} shard rows carry no predictions: their "
+            "pre-annotation failed (see the shards' error column)"
+        )
     if summary.invalid and not skip_invalid:
         shown = "\n".join(
             f"  {p.location()} {p.path}: [{p.code}] {p.message}" for p in report.problems[:5]

@@ -41,6 +41,7 @@ class ReadStats:
     tasks: int = 0
     tasks_without_annotations: int = 0
     records: int = 0
+    failed_preannotation: int = 0  # shard rows whose pre-annotation failed: no predictions
 
 
 @dataclass(frozen=True)
@@ -163,10 +164,10 @@ def _shard_items(path: Path, stats: ReadStats) -> Iterator[Raw]:
 
     from annotate_kit.taskshards import iter_task_tables
 
-    del stats  # counted when parsed
     row = 0
     try:
-        for table in iter_task_tables(path, columns=["record"]):
+        for table in iter_task_tables(path, columns=["record", "error"]):
+            stats.failed_preannotation += table.column("error").drop_null().length()
             for text in table.column("record").to_pylist():
                 row += 1
                 yield Raw(str(path), text, row=row)

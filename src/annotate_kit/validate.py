@@ -487,6 +487,7 @@ def format_problems(report: Report, fmt: str) -> str:
                 "cancelled": report.cancelled,
                 "tasks": report.stats.tasks,
                 "tasks_without_annotations": report.stats.tasks_without_annotations,
+                "failed_preannotation": report.stats.failed_preannotation,
                 "problems": [_problem_json(p) for p in report.problems],
             },
             ensure_ascii=False,
@@ -517,4 +518,14 @@ def summary_line(report: Report) -> str:
         if report.stats.tasks_without_annotations
         else ""
     )
-    return f"{report.records} records: {report.valid} valid, {report.invalid} invalid{extra}{tasks}"
+    failed = report.stats.failed_preannotation
+    failed_note = (
+        f"; {failed} shard rows carry no predictions: their pre-annotation failed "
+        "(the reasons are in the shards' error column and _annotate_kit.json)"
+        if failed
+        else ""
+    )
+    return (
+        f"{report.records} records: {report.valid} valid, {report.invalid} invalid"
+        f"{extra}{tasks}{failed_note}"
+    )
