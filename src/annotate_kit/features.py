@@ -63,6 +63,7 @@ class TableEncoder:
         self._features = dict(features)
         self._prepare = _json_encoder(self._features) or (lambda value: value)
         self._raw = _raw_schema(self._features, self.schema)
+        self._storage = storage_schema(self.schema)
 
     def row(self, record: dict[str, Any]) -> dict[str, Any]:
         """What to buffer for one row: the record with its open objects as JSON text."""
@@ -77,7 +78,7 @@ class TableEncoder:
             _labels_to_ids(raw.column(name).combine_chunks(), feature, name)
             for name, feature in self._features.items()
         ]
-        return pa.Table.from_arrays(columns, schema=storage_schema(self.schema)).cast(self.schema)
+        return pa.Table.from_arrays(columns, schema=self._storage).cast(self.schema)
 
 
 def _feature(node: dict[str, Any], root: dict[str, Any], scheme: Scheme) -> Any:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import codecs
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,7 +66,12 @@ def iter_items(paths: list[str | Path], stats: ReadStats | None = None) -> Itera
     skipped, as Spark and Ray leave ``_SUCCESS`` and staging folders beside their output).
     """
     stats = stats if stats is not None else ReadStats()
-    for unit in iter_units(paths, stats):
+    yield from parse_units(iter_units(paths, stats), stats)
+
+
+def parse_units(units: Iterable[Raw | Item], stats: ReadStats) -> Iterator[Item]:
+    """Items of units from iter_units, parsed where this runs (a worker, for --workers)."""
+    for unit in units:
         if isinstance(unit, Raw):
             yield from parse_raw(unit, stats)
         else:

@@ -16,7 +16,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TextIO
 
-from annotate_kit.inputs import Item, Raw, ReadStats, iter_units, parse_raw
+from annotate_kit.inputs import Item, Raw, ReadStats, iter_units, parse_units
 from annotate_kit.ordered_pool import ordered_map
 from annotate_kit.validate import Report, record_bar, reject_entry, validate_items
 
@@ -50,17 +50,9 @@ def _chunks(units: Iterator[Raw | Item]) -> Iterator[list[Raw | Item]]:
 def _check(chunk: list[Raw | Item], want_rejects: bool) -> tuple[Report, list[str]]:
     """A worker's part: a report of its chunk and, when asked, its reject lines."""
     report = Report()
-
-    def items() -> Iterator[Item]:
-        for unit in chunk:
-            if isinstance(unit, Raw):
-                yield from parse_raw(unit, report.stats)
-            else:
-                yield unit
-
     rejected = [
         reject_entry(item, problems)
-        for item, problems in validate_items(items(), report)
+        for item, problems in validate_items(parse_units(chunk, report.stats), report)
         if problems and want_rejects
     ]
     return report, rejected
