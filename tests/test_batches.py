@@ -58,33 +58,31 @@ def test_without_preannotation_records_pass_through():
     assert done.column("model_version").to_pylist() == [None] * 3
 
 
-def test_a_failing_document_is_reported_not_dropped(monkeypatch: pytest.MonkeyPatch):
+def fail_document(monkeypatch: pytest.MonkeyPatch, number: int, error: Exception) -> None:
+    """Pre-annotation raises ``error`` for any batch that holds document ``number``."""
     real = preannotate_batch
 
     def flaky(batch, **kwargs):
-        if any("numéro 4" in r["text"] for r in batch):
-            raise ValueError("boom in document 4")
+        if any(f"numéro {number}" in r["text"] for r in batch):
+            raise error
         return real(batch, **kwargs)
 
     monkeypatch.setattr(preannotate_module, "preannotate_batch", flaky)
+
+
+def test_a_failing_document_is_reported_not_dropped(monkeypatch: pytest.MonkeyPatch):
+    fail_document(monkeypatch, 4, ValueError("boom in document 4"))
     done = preannotate_table(document_table(records(6)), preannotator=french())
     assert done.num_rows == 6
     assert done.column("error").to_pylist() == [None] * 4 + ["ValueError: boom in document 4", None]
     assert done.column("model_version").to_pylist()[4] is None
     failed = table_records(done)[4]
     assert failed == records(6)[4]  # kept as it was, so it still becomes a task
-    assert table_records(done)[5] == real(records(6)[5:], preannotator=french())[0]
+    assert table_records(done)[5] == preannotate_batch(records(6)[5:], preannotator=french())[0]
 
 
 def test_cli_lists_failures_and_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    real = preannotate_batch
-
-    def flaky(batch, **kwargs):
-        if any("numéro 1" in r["text"] for r in batch):
-            raise RuntimeError("tokenizer exploded")
-        return real(batch, **kwargs)
-
-    monkeypatch.setattr(preannotate_module, "preannotate_batch", flaky)
+    fail_document(monkeypatch, 1, RuntimeError("tokenizer exploded"))
     source = tmp_path / "docs.jsonl"
     source.write_text("".join(json.dumps({"text": paragraph(i)}) + "\n" for i in range(3)))
     out = tmp_path / "tasks.jsonl"
@@ -226,14 +224,7 @@ def test_spark_ddl_has_the_exact_integer_widths():
 def test_validate_and_export_say_which_shard_rows_failed_pre_annotation(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    real = preannotate_batch
-
-    def flaky(batch, **kwargs):
-        if any("numéro 2" in r["text"] for r in batch):
-            raise RuntimeError("tokenizer exploded")
-        return real(batch, **kwargs)
-
-    monkeypatch.setattr(preannotate_module, "preannotate_batch", flaky)
+    fail_document(monkeypatch, 2, RuntimeError("tokenizer exploded"))
     inputs = write_corpus(tmp_path / "in", documents=5, parquet_files=1)
     shards = tmp_path / "shards"
     summary = convert(inputs, out=shards, fmt="parquet", preannotate=True, lang="fr")
