@@ -18,6 +18,7 @@ from typing import Any, TextIO
 import jsonschema_rs
 
 from annotate_kit.inputs import Item, ReadStats, iter_items
+from annotate_kit.quickcheck import certainly_clean, relation_rules
 from annotate_kit.records import SPAN_LAYERS, Record, text_sha256
 from annotate_kit.schema import Scheme, load_scheme
 
@@ -95,7 +96,10 @@ def check_record(record: Any, scheme: Scheme | None = None) -> list[Problem]:
         ]
     problems: list[Problem] = []
     validator = _schema_validator(scheme)
-    if not validator.is_valid(record):
+    if validator.is_valid(record):
+        if certainly_clean(record, scheme):
+            return problems
+    else:
         problems.extend(
             Problem(
                 "E101",
@@ -222,7 +226,7 @@ def _semantic_problems(record: dict[str, Any], scheme: Scheme) -> list[Problem]:
             if not isinstance(span, dict):
                 continue
             get = span.get
-            span_id, start, end = get("id"), get("start"), get("end")
+            span_id, start, end = get("id"), _whole(get("start")), _whole(get("end"))
             if type(span_id) is str:
                 if span_id in layer_of:
                     problems.append(
@@ -271,12 +275,10 @@ def _semantic_problems(record: dict[str, Any], scheme: Scheme) -> list[Problem]:
     blocks = record.get("blocks")
     if isinstance(blocks, list):
         for index, block in enumerate(blocks):
-            if (
-                isinstance(block, dict)
-                and type(block.get("start")) is int
-                and type(block.get("end")) is int
-                and not 0 <= block["start"] <= block["end"] <= size
-            ):
+            if not isinstance(block, dict):
+                continue
+            start, end = _whole(block.get("start")), _whole(block.get("end"))
+            if type(start) is int and type(end) is int and not 0 <= start <= end <= size:
                 problems.append(
                     Problem(
                         "E150",
@@ -285,24 +287,6 @@ def _semantic_problems(record: dict[str, Any], scheme: Scheme) -> list[Problem]:
                     )
                 )
     return problems
-
-
-@cache
-def _relation_rules(scheme: Scheme) -> tuple[dict[str, tuple[Any, Any, Any]], dict[str, str]]:
-    """Per relation type: allowed head layers, tail layers, required cue relation; per cue type: its relation."""
-    rules = {
-        label.name: (
-            tuple(label.extra.get("x-head", ())),
-            tuple(label.extra.get("x-tail", ())),
-            label.extra.get("x-head-cue-relation"),
-        )
-        for label in scheme.vocabularies["relation_type"].labels
-    }
-    cue_relation = {
-        label.name: label.extra.get("x-relation")
-        for label in scheme.vocabularies["cue_type"].labels
-    }
-    return rules, cue_relation
 
 
 def _relation_problems(
@@ -314,7 +298,7 @@ def _relation_problems(
     problems: list[Problem] = []
     relations = record.get("relations")
     relations = relations if isinstance(relations, list) else []
-    rules, cue_relation = _relation_rules(scheme)
+    rules, cue_relation = relation_rules(scheme)
     attached: set[str] = set()
     sourced: set[str] = set()
     seen_ids: set[str] = set()
@@ -427,6 +411,11 @@ def _relation_problems(
                 )
             )
     return problems
+
+
+def _whole(offset: Any) -> Any:
+    """3.0 as 3: JSON Schema counts an integral number as an integer, so its offset is checked."""
+    return int(offset) if type(offset) is float and offset.is_integer() else offset
 
 
 def _schema_message(error: Any, scheme: Scheme) -> str:
