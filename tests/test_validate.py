@@ -136,6 +136,9 @@ def test_workers_give_the_same_report_and_rejects_in_the_same_order(tmp_path: Pa
     assert two.stats == one.stats
     assert rejects[1] == rejects[0]
     assert rejects[0].count("\n") == one.invalid
+    appended = [p for p in INVALID if p.suffix == ".jsonl"]  # one record each, after 150 seeds
+    lines = sorted({p.line for p in one.problems if p.file == str(big)})
+    assert lines == list(range(151, 151 + len(appended)))
 
 
 def test_workers_stop_on_unusable_input_like_one_process(tmp_path: Path):

@@ -45,6 +45,23 @@ class ReadStats:
 
 
 @dataclass(frozen=True)
+class Lines:
+    """A block of whole JSONL lines, by extent: ``validate --workers`` sends these, and each
+    worker reads its block from the file itself (the main process never ships the bytes)."""
+
+    file: str
+    offset: int
+    size: int
+    first_line: int
+
+    def raws(self) -> Iterator[Raw]:
+        with open(self.file, "rb") as handle:
+            handle.seek(self.offset)
+            block = handle.read(self.size)
+        return block_raws(self.file, self.offset, block, self.first_line)
+
+
+@dataclass(frozen=True)
 class Raw:
     """A record's JSON text and where it is, not yet parsed: the unit that ``validate
     --workers`` sends to a worker, so that parsing runs there too."""
@@ -69,23 +86,29 @@ def iter_items(paths: list[str | Path], stats: ReadStats | None = None) -> Itera
     yield from parse_units(iter_units(paths, stats), stats)
 
 
-def parse_units(units: Iterable[Raw | Item], stats: ReadStats) -> Iterator[Item]:
+def parse_units(units: Iterable[Raw | Lines | Item], stats: ReadStats) -> Iterator[Item]:
     """Items of units from iter_units, parsed where this runs (a worker, for --workers)."""
     for unit in units:
         if isinstance(unit, Raw):
             yield from parse_raw(unit, stats)
+        elif isinstance(unit, Lines):
+            for raw in unit.raws():
+                yield from parse_raw(raw, stats)
         else:
             yield unit
 
 
-def iter_units(paths: list[str | Path], stats: ReadStats) -> Iterator[Raw | Item]:
-    """What iter_items yields, except that JSONL lines and shard rows come unparsed."""
+def iter_units(
+    paths: list[str | Path], stats: ReadStats, *, extents: bool = False
+) -> Iterator[Raw | Lines | Item]:
+    """What iter_items yields, except that JSONL lines and shard rows come unparsed; with
+    ``extents``, JSONL comes as Lines, blocks of lines by extent, for workers to read."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from _folder_items(path, stats)
+            yield from _folder_items(path, stats, extents)
         elif path.is_file():
-            yield from _file_items(path, stats)
+            yield from _file_items(path, stats, extents)
         else:
             raise InputError(f"{path}: no such file or folder")
 
@@ -126,25 +149,25 @@ def parse_raw(raw: Raw, stats: ReadStats) -> Iterator[Item]:
     yield Item(row, raw.file, line=raw.line)
 
 
-def _file_items(path: Path, stats: ReadStats) -> Iterator[Raw | Item]:
+def _file_items(path: Path, stats: ReadStats, extents: bool) -> Iterator[Raw | Lines | Item]:
     stats.files += 1
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        yield from _jsonl_items(path, stats)
+        yield from _jsonl_items(path, extents)
     elif suffix == ".parquet":
         yield from _shard_items(path, stats)
     else:
         yield from _json_items(path, stats)
 
 
-def _folder_items(path: Path, stats: ReadStats) -> Iterator[Raw | Item]:
+def _folder_items(path: Path, stats: ReadStats, extents: bool) -> Iterator[Raw | Lines | Item]:
     from annotate_kit.taskshards import MANIFEST, PREFIX
 
     if any(path.glob(f"{PREFIX}*.parquet")) or (path / MANIFEST).is_file():
         from annotate_kit.taskshards import shard_files
 
         for file in shard_files(path):  # InputError for a manifest without shards
-            yield from _file_items(file, stats)
+            yield from _file_items(file, stats, extents)
         return
     found = [
         file
@@ -160,7 +183,7 @@ def _folder_items(path: Path, stats: ReadStats) -> Iterator[Raw | Item]:
             "name the files to read, or the folder that holds them"
         )
     for file in found:
-        yield from _file_items(file, stats)
+        yield from _file_items(file, stats, extents)
 
 
 def _shard_items(path: Path, stats: ReadStats) -> Iterator[Raw]:
@@ -180,16 +203,44 @@ def _shard_items(path: Path, stats: ReadStats) -> Iterator[Raw]:
         raise InputError(f"{path}: cannot read as Parquet ({exc})") from None
 
 
-def _jsonl_items(path: Path, stats: ReadStats) -> Iterator[Raw]:
-    """Lines as bytes: orjson checks the UTF-8 itself, and bytes cross to a worker process
-    as a copy (a str would be encoded again on the way)."""
-    del stats  # counted when parsed
+def _jsonl_items(path: Path, extents: bool) -> Iterator[Raw | Lines]:
+    """Lines as bytes (orjson checks the UTF-8 itself), read a block at a time; or, for
+    ``validate --workers``, the blocks' extents only."""
+    for offset, block, first_line in line_blocks(path):
+        if extents:
+            yield Lines(str(path), offset, len(block), first_line)
+        else:
+            yield from block_raws(str(path), offset, block, first_line)
+
+
+BLOCK = 1 << 22  # bytes read at a time: about 200 seed-sized records
+
+
+def line_blocks(path: Path, size: int | None = None) -> Iterator[tuple[int, memoryview, int]]:
+    """Consecutive blocks of whole lines of a file: (byte offset, bytes, number of the first
+    line). A line longer than ``size`` (default BLOCK) comes whole in a larger block. The bytes
+    come as a view, not a copy: ``validate --workers`` only needs their extent."""
+    size = size or BLOCK
     with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            if number == 1:
-                line = line.removeprefix(codecs.BOM_UTF8)  # noqa: PLW2901 - as Notepad saves
-            if line.strip():
-                yield Raw(str(path), line, line=number)
+        offset, line = 0, 1
+        while block := handle.read(size):
+            while b"\n" not in block and (more := handle.read(size)):
+                block += more
+            cut = block.rfind(b"\n") + 1 or len(block)  # the last line may lack its newline
+            handle.seek(offset + cut)
+            yield offset, memoryview(block)[:cut], line
+            line += block.count(b"\n", 0, cut)
+            offset += cut
+
+
+def block_raws(file: str, offset: int, block: bytes | memoryview, first_line: int) -> Iterator[Raw]:
+    """The non-blank lines of a block from line_blocks, numbered."""
+    lines = bytes(block).split(b"\n")
+    if offset == 0:
+        lines[0] = lines[0].removeprefix(codecs.BOM_UTF8)  # as Notepad saves
+    for number, line in enumerate(lines, start=first_line):
+        if line and not line.isspace():  # isspace stops at the first "{": no copy of the line
+            yield Raw(file, line, line=number)
 
 
 def _json_items(path: Path, stats: ReadStats) -> Iterator[Item]:

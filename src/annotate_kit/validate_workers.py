@@ -1,10 +1,11 @@
 """`validate --workers N`: the same report as one process, from N processes.
 
-Records are parsed and checked where the work is: the main process only reads JSONL lines and
-shard rows as text and sends them out in chunks, at most two chunks per worker in flight, so
-memory stays flat; the workers' reports are merged in input order, so problems come out in
-the order one process gives. A Label Studio JSON export is one document, parsed whole in the main
-process; its records are then checked in the workers like the rest.
+Records are read, parsed and checked where the work is. For JSONL the main process only finds
+blocks of whole lines (offset, size, first line number) and each worker reads its block from
+the file itself; shard rows go out as text in chunks. At most two chunks per worker are in
+flight, so memory stays flat; the workers' reports are merged in input order, so problems come
+out in the order one process gives. A Label Studio JSON export is one document, parsed whole in
+the main process; its records are then checked in the workers like the rest.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from __future__ import annotations
 import functools
 import multiprocessing
 from collections.abc import Iterator
-from itertools import islice
 from pathlib import Path
 from typing import TextIO
 
-from annotate_kit.inputs import Item, Raw, ReadStats, iter_units, parse_units
+from annotate_kit.inputs import Item, Lines, Raw, ReadStats, iter_units, parse_units
 from annotate_kit.ordered_pool import ordered_map
 from annotate_kit.validate import Report, record_bar, reject_entry, validate_items
 
@@ -32,7 +32,7 @@ def validate_in_workers(
 ) -> Report:
     """validate_paths in ``workers`` processes (spawned: nothing of this process leaks in)."""
     report = Report()
-    chunks = _chunks(iter_units(paths, report.stats))
+    chunks = _chunks(iter_units(paths, report.stats, extents=True))
     context = multiprocessing.get_context("spawn")
     check = functools.partial(_check, want_rejects=rejects is not None)
     with context.Pool(workers) as pool, record_bar(progress) as bar:
@@ -42,12 +42,25 @@ def validate_in_workers(
     return report
 
 
-def _chunks(units: Iterator[Raw | Item]) -> Iterator[list[Raw | Item]]:
-    while chunk := list(islice(units, CHUNK)):
+def _chunks(units: Iterator[Raw | Lines | Item]) -> Iterator[list[Raw | Lines | Item]]:
+    """A block of lines alone (it is about 50 records already), other units by CHUNK."""
+    chunk: list[Raw | Lines | Item] = []
+    for unit in units:
+        if isinstance(unit, Lines):
+            if chunk:
+                yield chunk
+                chunk = []
+            yield [unit]
+            continue
+        chunk.append(unit)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
         yield chunk
 
 
-def _check(chunk: list[Raw | Item], want_rejects: bool) -> tuple[Report, list[str]]:
+def _check(chunk: list[Raw | Lines | Item], want_rejects: bool) -> tuple[Report, list[str]]:
     """A worker's part: a report of its chunk and, when asked, its reject lines."""
     report = Report()
     rejected = [
