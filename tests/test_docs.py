@@ -61,3 +61,27 @@ def test_demo_runs_the_seed_end_to_end(tmp_path: Path):
     row = load_dataset(str(tmp_path / "seed"))["train"][0]
     assert (row["doc_id"], row["text"]) == (gold["doc_id"], gold["text"])
     assert len(row["cues"]) == len(gold["cues"])
+
+
+def test_public_api_resolves_and_a_validating_process_skips_pyarrow():
+    import subprocess
+    import sys
+
+    import annotate_kit
+
+    assert all(callable(getattr(annotate_kit, name)) for name in annotate_kit.__all__)
+    assert set(annotate_kit.__all__) == set(annotate_kit._PUBLIC)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        annotate_kit.nope  # noqa: B018
+    code = "import sys, annotate_kit.validate_workers; print('pyarrow' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"  # a worker starts in 0.1 s, not 0.3 s
+
+
+def test_convert_is_the_function_even_after_its_module_was_imported():
+    import subprocess
+    import sys
+
+    code = "import annotate_kit.convert; from annotate_kit import convert; print(callable(convert))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"

@@ -171,3 +171,15 @@ def test_progress_bar_counts_records_on_stderr(workers: str):
     counted = validate_paths([Path(f) for f in files]).records
     assert last.startswith(f"validate: {counted}record ")
     assert "validate:" not in result.stdout
+
+
+def test_auto_workers_use_every_cpu_only_for_large_inputs(tmp_path: Path, monkeypatch):
+    from annotate_kit import validate_workers
+
+    small = DATA / "valid" / "minimal-record.jsonl"
+    assert validate_workers.auto_workers([small, DATA / "valid"]) == 1
+    monkeypatch.setattr(validate_workers, "AUTO_BYTES", 1000)
+    monkeypatch.setattr(validate_workers.os, "sched_getaffinity", lambda _: {0, 1, 2})
+    assert validate_workers.auto_workers([DATA / "invalid"]) == 3
+    monkeypatch.setattr(validate_workers.os, "sched_getaffinity", lambda _: {0})
+    assert validate_workers.auto_workers([DATA / "invalid"]) == 1

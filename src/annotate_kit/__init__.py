@@ -7,6 +7,8 @@ The public functions are imported on first use (PEP 562), so a process that only
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -21,7 +23,16 @@ _PUBLIC = {
     "load_scheme": "annotate_kit.schema",
     "validate_paths": "annotate_kit.validate",
 }
-__all__ = sorted(_PUBLIC)
+__all__ = [
+    "AnnotateKitError",
+    "check_record",
+    "convert",
+    "export_dataset",
+    "iter_documents",
+    "labelstudio_config",
+    "load_scheme",
+    "validate_paths",
+]
 
 if TYPE_CHECKING:
     from annotate_kit.convert import convert, iter_documents
@@ -41,3 +52,17 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return [*globals(), *__all__]
+
+
+class _Package(types.ModuleType):
+    """Importing a submodule sets it as an attribute of the package; where a public function
+    has its module's name (``convert``), the function keeps the name, as it did when this
+    file imported everything up front."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _PUBLIC.get(name) == value.__name__:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

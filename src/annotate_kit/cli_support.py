@@ -29,3 +29,25 @@ def fails_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
 def show_progress(flag: bool | None) -> bool:
     """--progress/--no-progress when given, else a bar only when stderr is a terminal."""
     return sys.stderr.isatty() if flag is None else flag
+
+
+class WorkersType(click.ParamType):
+    """A number of processes (1 or more), or ``auto``."""
+
+    name = "N|auto"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value == "auto" or isinstance(value, int):
+            return value
+        try:
+            number = int(value)
+        except ValueError:
+            number = 0
+        if number < 1:
+            self.fail(
+                f"{value!r} is neither a number of processes (1 or more) nor 'auto'", param, ctx
+            )
+        return number
+
+
+WORKERS = WorkersType()
