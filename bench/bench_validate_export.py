@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -79,6 +80,15 @@ def timed(function, *args) -> float:
     return time.perf_counter() - start
 
 
+def medians(runs: int, **contenders) -> dict[str, float]:
+    """Median seconds of each contender, run in turns (so a noisy minute hits all of them)."""
+    seconds: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(runs):
+        for name, function in contenders.items():
+            seconds[name].append(timed(function))
+    return {name: statistics.median(values) for name, values in seconds.items()}
+
+
 def peak_rss_mb(count: int) -> float:
     """Peak RSS of a fresh process that exports a corpus of `count` records."""
     code = (  # noqa: UP031 - the snippet itself contains braces
@@ -97,6 +107,7 @@ def peak_rss_mb(count: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=20000)
+    parser.add_argument("--runs", type=int, default=3, help="median of this many runs")
     parser.add_argument("--memory", action="store_true", help="also measure peak RSS at two sizes")
     args = parser.parse_args()
 
@@ -106,34 +117,48 @@ def main() -> None:
     gold = json.loads(GOLD.read_text(encoding="utf-8"))
     spans = sum(len(gold[k]) for k in ("entities", "claims", "cues"))
     with tempfile.TemporaryDirectory() as folder:
-        corpus = Path(folder) / "corpus.jsonl"
+        corpus, small = Path(folder) / "corpus.jsonl", Path(folder) / "small.jsonl"
         make_corpus(corpus, args.records)
+        make_corpus(small, 50)
         n = args.records
         print(
-            f"{n} records shaped like the seed gold ({spans} spans, {len(gold['relations'])} relations each)"
+            f"{n} records shaped like the seed gold ({spans} spans, {len(gold['relations'])} "
+            f"relations each); median of {args.runs} runs each, taken in turns"
         )
-
-        bare_validate(corpus)  # warm the page cache and the validator
-        bare = timed(bare_validate, corpus)
-        ours = timed(validate_paths, [corpus])
+        # warm-up: imports (pyarrow, datasets), the validators, the page cache
+        bare_validate(corpus)
+        bare_export(small, Path(folder) / "warm.parquet")
+        export_dataset([small], out=Path(folder) / "warm")
         report = validate_paths([corpus])
         if report.valid != n:
             raise SystemExit(f"corpus should be valid: {report.problems[:3]}")
-        print(
-            f"validate: annotate-kit {n / ours:,.0f} records/s ({n * spans / ours:,.0f} spans/s); "
-            f"bare json+jsonschema-rs {n / bare:,.0f} records/s; ratio {ours / bare:.2f}x"
-        )
-        two = timed(lambda: validate_paths([corpus], workers=2))
-        print(
-            f"validate --workers 2: {n / two:,.0f} records/s ({n * spans / two:,.0f} spans/s, "
-            f"process start-up included); {bare / two:.2f}x the bare single-process rate"
-        )
 
-        bare_x = timed(bare_export, corpus, Path(folder) / "bare.parquet")
-        ours_x = timed(lambda: export_dataset([corpus], out=Path(folder) / "ds"))
+        v = medians(
+            args.runs,
+            bare=lambda: bare_validate(corpus),
+            one=lambda: validate_paths([corpus]),
+            two=lambda: validate_paths([corpus], workers=2),
+        )
         print(
-            f"export: annotate-kit {n / ours_x:,.0f} records/s (validation included); "
-            f"bare json+pyarrow {n / bare_x:,.0f} records/s; ratio {ours_x / bare_x:.2f}x"
+            f"validate: annotate-kit {n / v['one']:,.0f} records/s ({n * spans / v['one']:,.0f} "
+            f"spans/s) in one process; bare json+jsonschema-rs {n / v['bare']:,.0f} records/s; "
+            f"ratio {v['one'] / v['bare']:.2f}x"
+        )
+        print(
+            f"validate --workers 2 (what auto picks here): {n / v['two']:,.0f} records/s "
+            f"({n * spans / v['two']:,.0f} spans/s, process start-up included); "
+            f"{v['bare'] / v['two']:.2f}x the bare single-process rate"
+        )
+        runs = iter(range(10**6))
+        x = medians(
+            args.runs,
+            bare=lambda: bare_export(corpus, Path(folder) / "bare.parquet"),
+            ours=lambda: export_dataset([corpus], out=Path(folder) / f"ds{next(runs)}"),
+        )
+        print(
+            f"export: annotate-kit {n / x['ours']:,.0f} records/s (validation and three configs "
+            f"included); bare json+pyarrow {n / x['bare']:,.0f} records/s; "
+            f"ratio {x['ours'] / x['bare']:.2f}x"
         )
     if args.memory:
         small, large = peak_rss_mb(n // 4), peak_rss_mb(n)

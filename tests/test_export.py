@@ -226,3 +226,25 @@ def test_a_policy_that_decides_nothing_writes_nothing(tmp_path: Path):
     assert not (tmp_path / "ds").exists()
     summary = export_dataset([path], out=tmp_path / "ds", gold_policy=("reviewed", "latest"))
     assert summary.gold_steps == {"latest": 1}
+
+
+def test_export_collects_garbage_less_often_and_restores_the_collector(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import gc
+
+    import annotate_kit.export as export_module
+    from annotate_kit.gctune import THRESHOLD
+
+    seen = []
+    real = export_module.adjudicate
+
+    def adjudicate(*args, **kwargs):
+        seen.append(gc.get_threshold()[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(export_module, "adjudicate", adjudicate)
+    before = gc.get_threshold()
+    export_dataset([MINIMAL], out=tmp_path / "ds")
+    assert seen == [max(THRESHOLD, before[0])]
+    assert gc.get_threshold() == before

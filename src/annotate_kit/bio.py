@@ -105,12 +105,12 @@ def bio_row(
     losses = losses if losses is not None else BioLosses()
     text = record["text"]
     matches = list(_pattern(record.get("lang", "fr")).finditer(text))
-    starts = [m.start() for m in matches]
-    ends = [m.end() for m in matches]
+    starts = list(map(re.Match.start, matches))
+    ends = list(map(re.Match.end, matches))
     row: dict[str, Any] = {
         "doc_id": record["doc_id"],
         "lang": record.get("lang"),
-        "tokens": [m[0] for m in matches],
+        "tokens": list(map(re.Match.group, matches)),
         "token_starts": starts,
         "token_ends": ends,
     }
