@@ -115,7 +115,7 @@ def iter_units(
 
 def parse_raw(raw: Raw, stats: ReadStats) -> Iterator[Item]:
     """The record (or, for a Label Studio task on a JSONL line, the records) of ``raw``."""
-    path = Path(raw.file)
+    path = raw.file  # a str: a Path per record cost more than parsing a small one
     try:
         row = orjson.loads(raw.text)  # 2x json.loads on seed-sized records; the same values
     except json.JSONDecodeError as exc:
@@ -280,7 +280,7 @@ def _json_items(path: Path, stats: ReadStats) -> Iterator[Item]:
 
 
 def _task_items(
-    task: dict[str, Any], path: Path, pointer: str, stats: ReadStats, line: int | None = None
+    task: dict[str, Any], path: str | Path, pointer: str, stats: ReadStats, line: int | None = None
 ) -> Iterator[Item]:
     stats.tasks += 1
     data = task.get("data")
@@ -303,7 +303,7 @@ def _task_items(
 
 
 def _check_foreign(
-    path: Path, where: str, problems: list[ConversionProblem], annotation: dict[str, Any]
+    path: str | Path, where: str, problems: list[ConversionProblem], annotation: dict[str, Any]
 ) -> None:
     """An annotation none of whose results fit the scheme was made with another config."""
     result = annotation.get("result")

@@ -121,19 +121,19 @@ def validate_items(
     for item in items:
         record = item.record
         annotation = record.get("annotation") if isinstance(record.get("annotation"), dict) else {}
-        context = {
-            "file": item.file,
-            "line": item.line,
-            "pointer": item.pointer,
-            "doc_id": record.get("doc_id") if isinstance(record.get("doc_id"), str) else None,
-            "task_id": annotation.get("task_id"),
-            "annotation_id": annotation.get("id"),
-        }
         found = [
             Problem("E160", c.message, c.path, value=_short(c.value)) for c in item.conversion
         ] + check_record(record, scheme)
         problems = []
         if found:
+            context = {
+                "file": item.file,
+                "line": item.line,
+                "pointer": item.pointer,
+                "doc_id": record.get("doc_id") if isinstance(record.get("doc_id"), str) else None,
+                "task_id": annotation.get("task_id"),
+                "annotation_id": annotation.get("id"),
+            }
             spans = _span_ids_by_path(record)
             problems = [
                 Problem(
