@@ -246,9 +246,9 @@ def studio_cli(
         f"    ANNOTATE_KIT_CONFIG={config} annotate-kit pull --project {shlex.quote(project)} "
         "-o annotations.jsonl"
     )
-    click.echo(f"Press Ctrl-C to stop; the data stays in {data_dir}/.")
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the server too, not only Ctrl-C
-    try:
+    try:  # from the hint on: a Ctrl-C right after it must stop the server too
+        click.echo(f"Press Ctrl-C to stop; the data stays in {data_dir}/.")
         code = running.server.process.wait()
     except KeyboardInterrupt:
         click.echo("Stopping Label Studio ...", err=True)
