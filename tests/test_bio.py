@@ -100,3 +100,18 @@ def test_losses_nested_crossing_widened_untokenized():
     )
     assert losses.layers["cues"] == LayerLoss(spans=1, widened=1)
     assert losses.dropped() == 3
+
+
+def test_ids_are_the_class_label_ids_of_the_names():
+    features = bio_features()
+    named, numbered = bio_row(MINIMAL), bio_row(MINIMAL, ids=True)
+    for column in ("ner_tags", "claim_tags", "cue_tags"):
+        names = features[column].feature.names
+        assert [names[i] for i in numbered[column]] == named[column]
+    assert any(numbered["ner_tags"])  # not all O
+
+
+def test_a_label_outside_the_vocabulary_is_named():
+    record = {**MINIMAL, "entities": [{**MINIMAL["entities"][0], "label": "CITY"}]}
+    with pytest.raises(ValueError, match="label 'CITY' of span 'e1' is not in the vocabulary"):
+        bio_row(record, ids=True)

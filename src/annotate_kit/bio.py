@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from annotate_kit.records import Record
@@ -98,9 +99,14 @@ def bio_features(scheme: Scheme | None = None) -> Any:
 
 
 def bio_row(
-    record: Record, losses: BioLosses | None = None, scheme: Scheme | None = None
+    record: Record,
+    losses: BioLosses | None = None,
+    scheme: Scheme | None = None,
+    *,
+    ids: bool = False,
 ) -> dict[str, Any]:
-    """One document as tokens and IOB2 tag names per layer (encode with the features)."""
+    """One document as tokens and IOB2 tags per layer: names, or with ``ids`` the ClassLabel
+    ids of bio_features (what export writes: no name is looked up again per token)."""
     scheme = scheme or load_scheme()
     losses = losses if losses is not None else BioLosses()
     text = record["text"]
@@ -118,7 +124,12 @@ def bio_row(
     for layer, spec in scheme.layers.items():
         loss = losses.layers.setdefault(layer, LayerLoss())
         row[TAG_COLUMNS.get(layer, f"{layer}_tags")] = _tags(
-            record.get(layer) or (), starts, ends, spec.fixed_label, loss
+            record.get(layer) or (),
+            starts,
+            ends,
+            loss,
+            fixed_label=spec.fixed_label,
+            codes=_codes(scheme, layer, ids),
         )
     losses.relations += len(record.get("relations") or ())
     losses.claim_attributes += sum(
@@ -127,17 +138,34 @@ def bio_row(
     return row
 
 
+@cache
+def _codes(scheme: Scheme, layer: str, ids: bool) -> tuple[Any, dict[str, tuple[Any, Any]]]:
+    """The outside tag and, per label, its B- and I- tags: as names, or as their ids."""
+    names = tag_names(layer, scheme)
+    codes = {label: (f"B-{label}", f"I-{label}") for label in scheme.layer_labels(layer)}
+    if not ids:
+        return names[0], codes
+    index = {name: number for number, name in enumerate(names)}
+    return index[names[0]], {label: (index[b], index[i]) for label, (b, i) in codes.items()}
+
+
 def _tags(
-    spans: Any, starts: list[int], ends: list[int], fixed_label: str | None, loss: LayerLoss
-) -> list[str]:
+    spans: Any,
+    starts: list[int],
+    ends: list[int],
+    loss: LayerLoss,
+    *,
+    fixed_label: str | None,
+    codes: tuple[Any, dict[str, tuple[Any, Any]]],
+) -> list[Any]:
     """The IOB2 tags of one layer, outermost span first; what cannot be tagged goes to `loss`.
 
     Token boundaries are found by bisection and tags written a slice at a time: the spans,
     not the tokens, set the cost (a Python step per covered token was a quarter of an export).
     """
-    tags = ["O"] * len(starts)
+    outside, tag_of = codes
+    tags = [outside] * len(starts)
     owner: list[tuple[int, int] | None] = [None] * len(starts)  # the tagged span of each token
-    names: dict[str, tuple[str, str]] = {}  # label -> its B- and I- tags, made once
     for span in sorted(spans, key=_outermost_first):
         loss.spans += 1
         start, end = span["start"], span["end"]
@@ -159,9 +187,9 @@ def _tags(
                 loss.crossing += 1
             continue
         label = span.get("label", fixed_label)
-        if label not in names:
-            names[label] = (f"B-{label}", f"I-{label}")
-        begin, inside_tag = names[label]
+        if label not in tag_of:
+            raise ValueError(f"label {label!r} of span {span.get('id')!r} is not in the vocabulary")
+        begin, inside_tag = tag_of[label]
         tags[first:last] = [inside_tag] * (last - first)
         tags[first] = begin
         owner[first:last] = [(start, end)] * (last - first)

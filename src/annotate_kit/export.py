@@ -31,7 +31,7 @@ from typing import Any
 from annotate_kit.adjudicate import DEFAULT_POLICY, adjudicate, describe_policy, provenance_feature
 from annotate_kit.adjudicate import provenance_row as gold_row
 from annotate_kit.agreement import AgreementBuilder, AgreementReport
-from annotate_kit.bio import BioLosses, bio_features, bio_row
+from annotate_kit.bio import TAG_COLUMNS, BioLosses, bio_features, bio_row
 from annotate_kit.card import write_card
 from annotate_kit.errors import ExportError
 from annotate_kit.features import record_features
@@ -232,7 +232,9 @@ def _write(
     writers = {
         "default": ShardWriter(folder, "default", gold, max_rows=shard_rows),
         "annotations": ShardWriter(folder, "annotations", spans, max_rows=shard_rows),
-        "bio": ShardWriter(folder, "bio", bio_features(scheme), max_rows=shard_rows),
+        "bio": ShardWriter(
+            folder, "bio", bio_features(scheme), max_rows=shard_rows, ids=TAG_COLUMNS.values()
+        ),
     }
     counted = [  # (layer, property, its name in the counts), named once
         (layer.key, prop, f"{layer.key}.{prop}")
@@ -273,7 +275,7 @@ def _write(
             counts[split][name].update(map(itemgetter(prop), gold_record[key]))
         row = {**gold_record, "gold": gold_row(result)}
         writers["default"].add(split, row, chars=size)
-        row = bio_row(gold_record, summary.bio_losses, scheme)
+        row = bio_row(gold_record, summary.bio_losses, scheme, ids=True)
         writers["bio"].add(split, row, chars=size * 4)  # a token list weighs more than its text
     for writer in writers.values():
         writer.close()

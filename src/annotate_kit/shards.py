@@ -12,6 +12,7 @@ once the run knows the fingerprint and the count.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,9 @@ class ShardWriter:
         *,
         max_rows: int = SHARD_ROWS,
         max_bytes: int = SHARD_BYTES,
+        ids: Collection[str] = (),
     ) -> None:
+        """``ids``: columns whose rows hold ClassLabel ids already (see TableEncoder)."""
         if max_rows < 1 or max_bytes < 1:
             raise ValueError(f"shard bounds must be >= 1 (got {max_rows} rows, {max_bytes} bytes)")
         self.folder = folder / "data" / config
@@ -43,7 +46,7 @@ class ShardWriter:
         self.max_rows = max_rows
         self.max_bytes = max_bytes
         self.schema = features.arrow_schema
-        self.encoder = TableEncoder(features)
+        self.encoder = TableEncoder(features, ids=ids)
         self.writers: dict[str, Any] = {}  # split -> the open file's writer
         self.shards: dict[str, int] = {}  # split -> files opened so far
         self.in_shard: dict[str, tuple[int, int]] = {}  # split -> (rows, bytes) in the open file
