@@ -248,3 +248,16 @@ def test_export_collects_garbage_less_often_and_restores_the_collector(
     export_dataset([MINIMAL], out=tmp_path / "ds")
     assert seen == [max(THRESHOLD, before[0])]
     assert gc.get_threshold() == before
+
+
+def test_gold_taken_from_a_prediction_is_flagged(tmp_path: Path):
+    record = json.loads(MINIMAL.read_text())
+    record["annotation"] = {**(record.get("annotation") or {}), "origin": "prediction"}
+    path = tmp_path / "predicted.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    summary = export_dataset([path], out=tmp_path / "ds")
+    (warning,) = [w for w in summary.warnings if "pre-annotation" in w]
+    assert warning.startswith("1 documents have a model's pre-annotation as their gold")
+    assert "Note: 1 documents have a model's" in (tmp_path / "ds" / "README.md").read_text()
+    manual = export_dataset([MINIMAL], out=tmp_path / "manual")
+    assert not [w for w in manual.warnings if "pre-annotation" in w]

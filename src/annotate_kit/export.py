@@ -245,6 +245,7 @@ def _write(
     agreement = AgreementBuilder(scheme)
     pending: dict[str, list[Record]] = defaultdict(list)
     rename = (lambda a: a) if keep_annotator_ids else pseudonym
+    predicted = 0  # documents whose gold is a prediction
 
     for ordinal, item in enumerate(iter_items(paths)):
         if not valid[ordinal]:
@@ -269,6 +270,8 @@ def _write(
             continue
         gold_record = result.record
         summary.gold_steps[result.step] += 1
+        if (gold_record.get("annotation") or {}).get("origin") == "prediction":
+            predicted += 1
         summary.superseded += live - 1
         summary.languages.add(gold_record["lang"])
         for key, prop, name in counted:
@@ -279,6 +282,12 @@ def _write(
         writers["bio"].add(split, row, chars=size * 4)  # a token list weighs more than its text
     for writer in writers.values():
         writer.close()
+    if predicted:
+        summary.warnings.append(
+            f"{predicted} documents have a model's pre-annotation as their gold: nobody annotated "
+            "them (policy step 'latest' falls back on predictions). Treat them as silver data, "
+            "or annotate them in Label Studio and pull again"
+        )
     summary.fingerprint = fingerprint(list(writers.values()))
     for writer in writers.values():
         writer.rename(summary.fingerprint)
