@@ -90,15 +90,19 @@ def medians(runs: int, **contenders) -> dict[str, float]:
 
 
 def peak_rss_mb(count: int) -> float:
-    """Peak RSS of a fresh process that exports a corpus of `count` records."""
+    """Peak RSS of a fresh process that exports a corpus of ``count`` records.
+
+    Read from /proc/self/status (VmHWM): ru_maxrss survives exec, so a child started by a
+    large parent would report the parent's peak (this process's, which ran every benchmark).
+    """
     code = (  # noqa: UP031 - the snippet itself contains braces
-        "import sys, resource, tempfile, pathlib; sys.path.insert(0, %r)\n"
+        "import sys, tempfile, pathlib; sys.path.insert(0, %r)\n"
         "import bench_validate_export as b\n"
         "from annotate_kit.export import export_dataset\n"
         "d = pathlib.Path(tempfile.mkdtemp()); p = d / 'c.jsonl'; b.make_corpus(p, %d)\n"
-        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "export_dataset([p], out=d / 'ds')\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+        "status = pathlib.Path('/proc/self/status').read_text()\n"
+        "print(int(status.split('VmHWM:')[1].split()[0]) / 1024)\n"
     ) % (str(Path(__file__).parent), count)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])

@@ -140,3 +140,16 @@ def test_evaluate_and_agreement_take_preannotated_shards(tmp_path: Path):
     result = runner.invoke(main, ["agreement", str(shards), str(GOLD), "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["records"] == 2
+
+
+def test_a_json_task_list_is_read_a_block_at_a_time(tmp_path: Path, monkeypatch):
+    from annotate_kit import jsonstream
+
+    tasks = tmp_path / "tasks.json"
+    convert([SEED], out=tasks)
+    whole = read_tasks(tasks)
+    monkeypatch.setattr(Path, "read_text", lambda *_a, **_k: pytest.fail("read whole"))
+    monkeypatch.setattr(jsonstream, "BLOCK", 101)
+    assert read_tasks(tasks) == whole
+    assert whole
+    assert all("data" in task for task in whole)

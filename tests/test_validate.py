@@ -183,3 +183,25 @@ def test_auto_workers_use_every_cpu_only_for_large_inputs(tmp_path: Path, monkey
     assert validate_workers.auto_workers([DATA / "invalid"]) == 3
     monkeypatch.setattr(validate_workers.os, "sched_getaffinity", lambda _: {0})
     assert validate_workers.auto_workers([DATA / "invalid"]) == 1
+
+
+def test_a_labelstudio_export_is_read_a_block_at_a_time(monkeypatch: pytest.MonkeyPatch):
+    from annotate_kit import jsonstream
+
+    export = DATA / "valid" / "labelstudio-export.json"
+    whole = validate_paths([export])
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the export was read whole")
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(jsonstream, "BLOCK", 97)  # many blocks, elements cut anywhere
+    streamed = validate_paths([export])
+    assert (streamed.valid, streamed.invalid, streamed.stats) == (
+        whole.valid,
+        whole.invalid,
+        whole.stats,
+    )
+    assert streamed.problems == whole.problems
+    assert whole.records > 1

@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from annotate_kit.errors import ForeignExportError, InputError
+from annotate_kit.jsonstream import NotAnArrayError, iter_array
 from annotate_kit.lsformat import ConversionProblem, task_to_record
 from annotate_kit.records import Record
 
@@ -244,8 +245,9 @@ def block_raws(file: str, offset: int, block: bytes | memoryview, first_line: in
 
 
 def _json_items(path: Path, stats: ReadStats) -> Iterator[Item]:
+    """A Label Studio JSON export (or a JSON list of records), one element at a time."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        yield from _json_entries(path, stats)
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
     except json.JSONDecodeError as exc:
@@ -255,11 +257,12 @@ def _json_items(path: Path, stats: ReadStats) -> Iterator[Item]:
         raise InputError(
             f"{path}:{exc.lineno}: invalid JSON ({exc.msg} at column {exc.colno}){hint}"
         ) from None
-    if isinstance(doc, dict):
-        doc = [doc]
-    if not isinstance(doc, list):
-        raise InputError(f"{path}: expected a Label Studio export (a JSON list of tasks)")
-    for index, entry in enumerate(doc):
+    except NotAnArrayError:
+        raise InputError(f"{path}: expected a Label Studio export (a JSON list of tasks)") from None
+
+
+def _json_entries(path: Path, stats: ReadStats) -> Iterator[Item]:
+    for index, entry in iter_array(path):
         if not isinstance(entry, dict):
             raise InputError(f"{path}: $[{index}] is not an object")
         if "completions" in entry and "annotations" not in entry:

@@ -16,7 +16,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from annotate_kit.features import TableEncoder
+from annotate_kit.features import TableEncoder, storage_schema
 
 BATCH_ROWS = 1000
 BATCH_CHARS = 500_000  # and at most this much text per batch: long documents make big rows
@@ -24,6 +24,7 @@ SHARD_ROWS = 100_000  # rows per file at most
 # Arrow (uncompressed) bytes per file, measured as push_to_hub measures max_shard_size
 # ("500MB"): a file may pass it by at most one batch, which BATCH_CHARS bounds.
 SHARD_BYTES = 500_000_000
+FREE_TEXT = {"text", "extra"}  # leaf columns without statistics: a document, a span, open JSON
 
 
 class ShardWriter:
@@ -54,6 +55,7 @@ class ShardWriter:
         self.rows: dict[str, int] = {}
         self.chars: dict[str, int] = {}
         self.fingerprint: str | None = None
+        self._stat_columns: list[str] | None = None
 
     def add(self, split: str, row: dict[str, Any], *, chars: int = 0) -> None:
         """Buffer a row (a record, labels as names); `chars` (the document's length) bounds a
@@ -93,10 +95,24 @@ class ShardWriter:
         if writer is None:
             self.folder.mkdir(parents=True, exist_ok=True)
             index = self.shards.get(split, 0)
-            writer = pq.ParquetWriter(self._path(split, index), self.schema)
+            writer = pq.ParquetWriter(
+                self._path(split, index), self.schema, write_statistics=self._statistics()
+            )
             self.writers[split], self.shards[split] = writer, index + 1
             self.in_shard[split] = (0, 0)
         return writer
+
+    def _statistics(self) -> list[str]:
+        """Columns worth min/max statistics: all but free text (a document's or a span's), whose
+        min and max, kept per row group, were a seventh of a file and grew with the file in
+        memory while it was open."""
+        if self._stat_columns is None:
+            self._stat_columns = [
+                path
+                for path in parquet_columns(self.schema)
+                if path.rsplit(".", 1)[-1] not in FREE_TEXT
+            ]
+        return self._stat_columns
 
     def close(self) -> None:
         for split in list(self.buffers):
@@ -144,3 +160,14 @@ def fingerprint(writers: list[ShardWriter]) -> str:
                 for block in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(block)
     return digest.hexdigest()[:12]
+
+
+def parquet_columns(schema: Any) -> list[str]:
+    """The dotted paths of the Parquet leaf columns an Arrow schema is written as."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(storage_schema(schema).empty_table(), sink)  # Json has no empty array
+    metadata = pq.read_metadata(pa.BufferReader(sink.getvalue()))
+    return [metadata.schema.column(i).path for i in range(metadata.num_columns)]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from annotate_kit.errors import InputError
+from annotate_kit.jsonstream import iter_array
 from annotate_kit.lsformat import task_to_record
 from annotate_kit.records import Record, read_jsonl, write_jsonl
 
@@ -137,8 +138,8 @@ def task_reader(
     tasks: Path | str | Iterable[dict[str, Any]],
 ) -> Callable[[], Iterator[dict[str, Any]]]:
     """A way to read the tasks as often as needed: push reads them twice (their ids, then the
-    missing ones), so JSONL and shard folders of any size are never held whole. A JSON list
-    is parsed whole, and tasks given as objects are kept in a list."""
+    missing ones), so a task file or shard folder of any size is never held whole. Tasks given
+    as objects are kept in a list."""
     if not isinstance(tasks, str | Path):
         kept = list(tasks)
         return lambda: iter(kept)
@@ -151,14 +152,14 @@ def task_reader(
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read tasks ({exc})") from None
     if is_list:
-        kept = _json_tasks(path)
-        return lambda: iter(kept)
+        return lambda: _json_tasks(path)
     return lambda: _jsonl_tasks(path)
 
 
-def _json_tasks(path: Path) -> list[dict[str, Any]]:
+def _json_tasks(path: Path) -> Iterator[dict[str, Any]]:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        for _, task in iter_array(path):
+            yield task
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read tasks ({exc})") from None
     except json.JSONDecodeError as exc:
