@@ -166,7 +166,10 @@ def main() -> None:
         )
     if args.memory:
         small, large = peak_rss_mb(n // 4), peak_rss_mb(n)
-        print(f"export peak RSS: {small:.0f} MB at {n // 4} records, {large:.0f} MB at {n} records")
+        print(
+            f"export peak RSS (fresh process each): {small:.0f} MB at {n // 4} records, "
+            f"{large:.0f} MB at {n} records"
+        )
     print(
         f"(peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)"
     )
