@@ -27,6 +27,7 @@ pytestmark = pytest.mark.labelstudio
 def run_studio(data_dir: Path, tasks: Path) -> tuple[subprocess.Popen[str], list[str]]:
     """Start the command and read its output up to the Ctrl-C hint."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LABEL_STUDIO_")}
+    env["PYTHONFAULTHANDLER"] = "1"  # SIGABRT dumps every thread's stack (see stop)
     process = subprocess.Popen(
         [sys.executable, "-m", "annotate_kit", "studio", str(tasks), "--data-dir", str(data_dir)],
         stdout=subprocess.PIPE,
@@ -46,7 +47,12 @@ def run_studio(data_dir: Path, tasks: Path) -> tuple[subprocess.Popen[str], list
 
 def stop(process: subprocess.Popen[str], how: signal.Signals = signal.SIGINT) -> str:
     process.send_signal(how)
-    rest, _ = process.communicate(timeout=60)
+    try:
+        rest, _ = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # seen once in a full run: say where it hangs
+        process.send_signal(signal.SIGABRT)
+        rest, _ = process.communicate(timeout=30)
+        pytest.fail(f"studio still running 60 s after {how.name}; its stacks:\n{rest[-6000:]}")
     assert process.returncode == 0, rest
     return rest
 
