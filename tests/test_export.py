@@ -261,3 +261,62 @@ def test_gold_taken_from_a_prediction_is_flagged(tmp_path: Path):
     assert "Note: 1 documents have a model's" in (tmp_path / "ds" / "README.md").read_text()
     manual = export_dataset([MINIMAL], out=tmp_path / "manual")
     assert not [w for w in manual.warnings if "pre-annotation" in w]
+
+
+def test_a_second_process_for_the_token_view_writes_the_same_dataset(tmp_path: Path):
+    path = corpus(tmp_path, 150)  # several batches of the helper
+    one = export_dataset([path], out=tmp_path / "one")
+    two = export_dataset([path], out=tmp_path / "two", workers=2)
+    assert two.fingerprint == one.fingerprint  # a hash of every shard's bytes
+    assert (two.config_rows, two.bio_losses) == (one.config_rows, one.bio_losses)
+    assert sorted(p.name for p in (tmp_path / "two" / "data" / "bio").iterdir()) == sorted(
+        p.name for p in (tmp_path / "one" / "data" / "bio").iterdir()
+    )
+
+
+def test_a_token_view_process_that_dies_fails_the_export_cleanly(tmp_path: Path):
+    import os
+    import signal
+
+    from annotate_kit.tokenview_process import TokenViewProcess
+
+    record = json.loads(MINIMAL.read_text())
+    helper = TokenViewProcess(shard_rows=100)
+
+    def feed() -> None:
+        for _ in range(10_000):  # until the sender finds the pipe broken
+            helper.add("train", record, chars=100)
+        helper.finish()
+
+    try:
+        helper.start(tmp_path)
+        os.kill(helper._process.pid, signal.SIGKILL)
+        helper._process.join()
+        with pytest.raises(ExportError, match=r"token view's process failed \(exit code -9\)"):
+            feed()
+    finally:
+        helper.close()
+
+
+def test_invalid_input_stops_the_token_view_process_too(tmp_path: Path):
+    import multiprocessing
+
+    bad = DATA / "invalid" / "E111-span-text-mismatch.jsonl"
+    with pytest.raises(ExportError, match="1 of 1 records are invalid; nothing was written"):
+        export_dataset([bad], out=tmp_path / "ds", workers=2)
+    assert multiprocessing.active_children() == []
+    assert not (tmp_path / "ds").exists()
+
+
+def test_export_cli_takes_workers(tmp_path: Path):
+    runner = CliRunner()
+    result = runner.invoke(
+        main, ["export", str(MINIMAL), "-o", str(tmp_path / "ds"), "--workers", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "ds" / "data" / "bio").is_dir()
+    wrong = runner.invoke(
+        main, ["export", str(MINIMAL), "-o", str(tmp_path / "x"), "--workers", "0"]
+    )
+    assert wrong.exit_code == 2
+    assert "'0' is neither a number of processes (1 or more) nor 'auto'" in wrong.output

@@ -312,6 +312,16 @@ def validate(
     "(also cut at ~500 MB of data).",
 )
 @click.option(
+    "--workers",
+    type=WORKERS,
+    metavar="N|auto",
+    default="auto",
+    show_default=True,
+    help="2 or more: build the token view (bio config) in a second process, 1.4-1.6x sooner "
+    "on two cores; the files are the same. auto: 2 for inputs of 32 MB or more on a machine "
+    "with two CPUs or more, else 1.",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="Progress bar on stderr (default: when a terminal).",
@@ -326,6 +336,7 @@ def export(
     overwrite: bool,
     license_id: str,
     shard_rows: int,
+    workers: int | str,
     progress: bool | None,
 ) -> None:
     """Write validated records as a Hugging Face dataset folder (Parquet + dataset card).
@@ -340,7 +351,10 @@ def export(
     Example: annotate-kit export shards/ -o exports/corpus --shard-rows 50000
     """
     from annotate_kit.export import export_dataset
+    from annotate_kit.validate_workers import auto_workers
 
+    if workers == "auto":
+        workers = auto_workers(list(files))
     try:
         parsed = tuple(float(r) for r in ratios.split(","))
     except ValueError:
@@ -355,6 +369,7 @@ def export(
         overwrite=overwrite,
         license_id=license_id,
         shard_rows=shard_rows,
+        workers=workers,
         progress=show_progress(progress),
     )
     for warning in summary.warnings:

@@ -40,6 +40,7 @@ from annotate_kit.inputs import iter_items
 from annotate_kit.records import Record
 from annotate_kit.schema import load_scheme
 from annotate_kit.shards import SHARD_ROWS, ShardWriter, fingerprint
+from annotate_kit.tokenview_process import TokenViewProcess
 from annotate_kit.validate import Report, validate_items
 
 SPLITS = ("train", "validation", "test")
@@ -111,11 +112,13 @@ def export_dataset(
     gold_policy: Sequence[str] = DEFAULT_POLICY,
     keep_annotator_ids: bool = False,
     shard_rows: int = SHARD_ROWS,
+    workers: int = 1,
 ) -> ExportSummary:
     """Write out/ (Parquet + README.md card) so that `load_dataset(out, config)` works offline.
 
     Each split of each config is written as Parquet files of at most ``shard_rows`` rows (and
-    ~500 MB of Arrow data), so no file grows with the corpus.
+    ~500 MB of Arrow data), so no file grows with the corpus. ``workers`` >= 2 builds the
+    token view in a second process (tokenview_process.py): the same files, sooner.
     """
     if len(ratios) != len(SPLITS) or any(r < 0 for r in ratios) or abs(sum(ratios) - 1) > 1e-6:
         raise ExportError(
@@ -126,6 +129,41 @@ def export_dataset(
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise ExportError(f"{out} exists and is not empty; pass --overwrite to replace it")
+    # the token view's process (if any) starts now, so that it is ready after validation
+    helper = TokenViewProcess(shard_rows=shard_rows) if workers > 1 else None
+    try:
+        return _export(
+            paths,
+            out,
+            ratios=ratios,
+            skip_invalid=skip_invalid,
+            pretty_name=pretty_name,
+            license_id=license_id,
+            progress=progress,
+            gold_policy=gold_policy,
+            keep_annotator_ids=keep_annotator_ids,
+            shard_rows=shard_rows,
+            helper=helper,
+        )
+    finally:
+        if helper is not None:
+            helper.close()
+
+
+def _export(
+    paths: list[str | Path],
+    out: Path,
+    *,
+    ratios: tuple[float, float, float],
+    skip_invalid: bool,
+    pretty_name: str | None,
+    license_id: str,
+    progress: bool,
+    gold_policy: Sequence[str],
+    keep_annotator_ids: bool,
+    shard_rows: int,
+    helper: TokenViewProcess | None,
+) -> ExportSummary:
     summary = ExportSummary(out=str(out), policy=tuple(gold_policy))
     summary.annotator_ids = "kept" if keep_annotator_ids else "pseudonymised"
     valid, expected = _scan(paths, summary, skip_invalid=skip_invalid, progress=progress)
@@ -141,6 +179,8 @@ def export_dataset(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
+        if helper is not None:
+            helper.start(staging)
         writers = _write(
             paths,
             staging,
@@ -150,6 +190,7 @@ def export_dataset(
             summary=summary,
             keep_annotator_ids=keep_annotator_ids,
             shard_rows=shard_rows,
+            helper=helper,
         )
         summary.chart = _chart(staging, summary)
         write_card(
@@ -223,6 +264,7 @@ def _write(
     summary: ExportSummary,
     keep_annotator_ids: bool,
     shard_rows: int,
+    helper: TokenViewProcess | None,
 ) -> dict[str, ShardWriter]:
     from datasets import Features
 
@@ -278,10 +320,15 @@ def _write(
             counts[split][name].update(map(itemgetter(prop), gold_record[key]))
         row = {**gold_record, "gold": gold_row(result)}
         writers["default"].add(split, row, chars=size)
-        row = bio_row(gold_record, summary.bio_losses, scheme, ids=True)
-        writers["bio"].add(split, row, chars=size * 4)  # a token list weighs more than its text
+        if helper is not None:
+            helper.add(split, gold_record, chars=size * 4)
+        else:
+            row = bio_row(gold_record, summary.bio_losses, scheme, ids=True)
+            writers["bio"].add(split, row, chars=size * 4)  # a token list weighs more than its text
     for writer in writers.values():
         writer.close()
+    if helper is not None:
+        writers["bio"].rows, writers["bio"].shards, summary.bio_losses = helper.finish()
     if predicted:
         summary.warnings.append(
             f"{predicted} documents have a model's pre-annotation as their gold: nobody annotated "
