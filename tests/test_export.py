@@ -320,3 +320,17 @@ def test_export_cli_takes_workers(tmp_path: Path):
     )
     assert wrong.exit_code == 2
     assert "'0' is neither a number of processes (1 or more) nor 'auto'" in wrong.output
+
+
+def test_workers_skip_the_same_invalid_records(tmp_path: Path):
+    inputs = [corpus(tmp_path, 40), *sorted((DATA / "invalid").glob("E1[1-3]*.jsonl"))]
+    one = export_dataset(inputs, out=tmp_path / "one", skip_invalid=True)
+    two = export_dataset(inputs, out=tmp_path / "two", skip_invalid=True, workers=2)
+    assert one.invalid > 0
+    assert (two.records, two.invalid, two.exported, two.fingerprint) == (
+        one.records,
+        one.invalid,
+        one.exported,
+        one.fingerprint,
+    )
+    assert two.report.problems == one.report.problems

@@ -42,6 +42,7 @@ from annotate_kit.schema import load_scheme
 from annotate_kit.shards import SHARD_ROWS, ShardWriter, fingerprint
 from annotate_kit.tokenview_process import TokenViewProcess
 from annotate_kit.validate import Report, validate_items
+from annotate_kit.validate_workers import outcome, outcomes_in_workers
 
 SPLITS = ("train", "validation", "test")
 CONFIGS = ("default", "annotations", "bio")
@@ -117,8 +118,9 @@ def export_dataset(
     """Write out/ (Parquet + README.md card) so that `load_dataset(out, config)` works offline.
 
     Each split of each config is written as Parquet files of at most ``shard_rows`` rows (and
-    ~500 MB of Arrow data), so no file grows with the corpus. ``workers`` >= 2 builds the
-    token view in a second process (tokenview_process.py): the same files, sooner.
+    ~500 MB of Arrow data), so no file grows with the corpus. ``workers`` >= 2 validates in
+    that many processes and builds the token view in a process of its own
+    (tokenview_process.py): the same files, sooner.
     """
     if len(ratios) != len(SPLITS) or any(r < 0 for r in ratios) or abs(sum(ratios) - 1) > 1e-6:
         raise ExportError(
@@ -143,6 +145,7 @@ def export_dataset(
             gold_policy=gold_policy,
             keep_annotator_ids=keep_annotator_ids,
             shard_rows=shard_rows,
+            workers=workers,
             helper=helper,
         )
     finally:
@@ -162,11 +165,14 @@ def _export(
     gold_policy: Sequence[str],
     keep_annotator_ids: bool,
     shard_rows: int,
+    workers: int,
     helper: TokenViewProcess | None,
 ) -> ExportSummary:
     summary = ExportSummary(out=str(out), policy=tuple(gold_policy))
     summary.annotator_ids = "kept" if keep_annotator_ids else "pseudonymised"
-    valid, expected = _scan(paths, summary, skip_invalid=skip_invalid, progress=progress)
+    valid, expected = _scan(
+        paths, summary, skip_invalid=skip_invalid, progress=progress, workers=workers
+    )
     if not any(expected.values()):
         raise ExportError("no valid, non-cancelled annotation to export")
     if len(expected) < MIN_DOCS_TO_SPLIT and ratios[0] < 1:
@@ -210,32 +216,41 @@ def _export(
 
 
 def _scan(
-    paths: list[str | Path], summary: ExportSummary, *, skip_invalid: bool, progress: bool
+    paths: list[str | Path],
+    summary: ExportSummary,
+    *,
+    skip_invalid: bool,
+    progress: bool,
+    workers: int,
 ) -> tuple[bytearray, Counter]:
-    """Validate; return which records are valid (by position) and each document's count of
-    valid annotations (cancelled ones included: they are rows of the annotations config)."""
+    """Validate (in ``workers`` processes if more than 1); return which records are valid (by
+    position) and each document's count of valid annotations (cancelled ones included: they
+    are rows of the annotations config)."""
     report = Report()
     summary.report = report
-    items = validate_items(iter_items(paths, report.stats), report)
+    if workers > 1:
+        outcomes = outcomes_in_workers(paths, workers=workers, report=report)
+    else:
+        checked = validate_items(iter_items(paths, report.stats), report)
+        outcomes = (outcome(item, problems) for item, problems in checked)
     if progress:
         from tqdm import tqdm
 
-        items = tqdm(items, desc="validate", unit="record", file=sys.stderr)
+        outcomes = tqdm(outcomes, desc="validate", unit="record", file=sys.stderr)
     valid = bytearray()
     expected: Counter = Counter()
     live: set[str] = set()
-    for item, problems in items:
+    for ok, doc_id, cancelled in outcomes:
         summary.records += 1
-        valid.append(not problems)
-        if problems:
+        valid.append(ok)
+        if not ok:
             summary.invalid += 1
             continue
-        record = item.record
-        expected[record["doc_id"]] += 1
-        if (record.get("annotation") or {}).get("cancelled"):
+        expected[doc_id] += 1
+        if cancelled:
             summary.cancelled += 1
         else:
-            live.add(record["doc_id"])
+            live.add(doc_id)
     if report.stats.failed_preannotation:
         summary.warnings.append(
             f"{report.stats.failed_preannotation} shard rows carry no predictions: their "

@@ -15,7 +15,7 @@ import multiprocessing
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from annotate_kit.inputs import Item, Lines, Raw, ReadStats, iter_units, parse_units
 from annotate_kit.ordered_pool import ordered_map
@@ -53,10 +53,33 @@ def validate_in_workers(
     context = multiprocessing.get_context("spawn")
     check = functools.partial(_check, want_rejects=rejects is not None)
     with context.Pool(workers) as pool, record_bar(progress) as bar:
-        for part, rejected in ordered_map(pool, check, chunks, workers=workers):
+        for part, rejected, _ in ordered_map(pool, check, chunks, workers=workers):
             _merge(report, part, rejected, rejects)
             bar.update(part.records)
     return report
+
+
+Outcome = tuple[bool, Any, bool]  # valid, its doc_id, cancelled
+
+
+def outcomes_in_workers(
+    paths: list[str | Path], *, workers: int, report: Report
+) -> Iterator[Outcome]:
+    """(valid, doc_id, cancelled) of every record, in input order, checked in ``workers``
+    processes; problems and counts go to ``report`` (export's validation pass)."""
+    chunks = _chunks(iter_units(paths, report.stats, extents=True))
+    context = multiprocessing.get_context("spawn")
+    check = functools.partial(_check, want_rejects=False, want_outcomes=True)
+    with context.Pool(workers) as pool:
+        for part, _, outcomes in ordered_map(pool, check, chunks, workers=workers):
+            _merge(report, part, [], None)
+            yield from outcomes
+
+
+def outcome(item: Item, problems: list[Any]) -> Outcome:
+    record = item.record
+    cancelled = bool((record.get("annotation") or {}).get("cancelled")) if not problems else False
+    return (not problems, record.get("doc_id") if not problems else None, cancelled)
 
 
 def _chunks(units: Iterator[Raw | Lines | Item]) -> Iterator[list[Raw | Lines | Item]]:
@@ -77,15 +100,19 @@ def _chunks(units: Iterator[Raw | Lines | Item]) -> Iterator[list[Raw | Lines | 
         yield chunk
 
 
-def _check(chunk: list[Raw | Lines | Item], want_rejects: bool) -> tuple[Report, list[str]]:
-    """A worker's part: a report of its chunk and, when asked, its reject lines."""
+def _check(
+    chunk: list[Raw | Lines | Item], want_rejects: bool, want_outcomes: bool = False
+) -> tuple[Report, list[str], list[Outcome]]:
+    """A worker's part: a report of its chunk and, when asked, its reject lines and the
+    outcome of each record."""
     report = Report()
-    rejected = [
-        reject_entry(item, problems)
-        for item, problems in validate_items(parse_units(chunk, report.stats), report)
-        if problems and want_rejects
-    ]
-    return report, rejected
+    rejected, outcomes = [], []
+    for item, problems in validate_items(parse_units(chunk, report.stats), report):
+        if problems and want_rejects:
+            rejected.append(reject_entry(item, problems))
+        if want_outcomes:
+            outcomes.append(outcome(item, problems))
+    return report, rejected, outcomes
 
 
 def _merge(report: Report, part: Report, rejected: list[str], rejects: TextIO | None) -> None:
