@@ -48,3 +48,28 @@ def test_lines_extents_give_the_raws_of_the_one_process_read(tmp_path: Path):
     assert next(block_raws(str(path), 5, b"\xef\xbb\xbf{}\n", 1)).text.startswith(
         b"\xef"
     )  # BOM: only at 0
+
+
+@given(
+    st.lists(st.sampled_from([b"", b"{}", b"\r", b"x" * 40, "é".encode() * 9]), max_size=40),
+    st.booleans(),
+    st.integers(1, 64),
+    st.sampled_from([1, 2, 512]),
+)
+@settings(max_examples=200, deadline=None)
+def test_line_extents_are_the_extents_of_line_blocks(
+    lines: list[bytes], final_newline: bool, size: int, searches: int
+):
+    from annotate_kit import inputs
+
+    data = b"\n".join(lines) + (b"\n" if final_newline and lines else b"")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "f.jsonl"
+        path.write_bytes(data)
+        blocks = [(offset, len(block), line) for offset, block, line in line_blocks(path, size)]
+        original = inputs._newlines.__defaults__
+        inputs._newlines.__defaults__ = (searches,)  # both ways of counting
+        try:
+            assert list(inputs.line_extents(path, size)) == blocks
+        finally:
+            inputs._newlines.__defaults__ = original

@@ -174,15 +174,15 @@ def test_progress_bar_counts_records_on_stderr(workers: str):
 
 
 def test_auto_workers_use_every_cpu_only_for_large_inputs(tmp_path: Path, monkeypatch):
-    from annotate_kit import validate_workers
+    from annotate_kit import cli_support
 
     small = DATA / "valid" / "minimal-record.jsonl"
-    assert validate_workers.auto_workers([small, DATA / "valid"]) == 1
-    monkeypatch.setattr(validate_workers, "AUTO_BYTES", 1000)
-    monkeypatch.setattr(validate_workers.os, "sched_getaffinity", lambda _: {0, 1, 2})
-    assert validate_workers.auto_workers([DATA / "invalid"]) == 3
-    monkeypatch.setattr(validate_workers.os, "sched_getaffinity", lambda _: {0})
-    assert validate_workers.auto_workers([DATA / "invalid"]) == 1
+    assert cli_support.auto_workers([small, DATA / "valid"]) == 1
+    monkeypatch.setattr(cli_support, "AUTO_BYTES", 1000)
+    monkeypatch.setattr(cli_support.os, "sched_getaffinity", lambda _: {0, 1, 2})
+    assert cli_support.auto_workers([DATA / "invalid"]) == 3
+    monkeypatch.setattr(cli_support.os, "sched_getaffinity", lambda _: {0})
+    assert cli_support.auto_workers([DATA / "invalid"]) == 1
 
 
 def test_a_labelstudio_export_is_read_a_block_at_a_time(monkeypatch: pytest.MonkeyPatch):

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from annotate_kit import __version__
-from annotate_kit.cli_support import WORKERS, fails_cleanly, show_progress
+from annotate_kit.cli_support import auto_workers, fails_cleanly, show_progress, workers_option
 
 FORMATS = ("text", "json", "github")
 MAX_SHOWN = 20  # failures listed on stderr; all of them stay in the output
@@ -220,15 +220,9 @@ def convert(
     default=None,
     help="Write every invalid record, with its problems, to this JSONL file.",
 )
-@click.option(
-    "--workers",
-    type=WORKERS,
-    metavar="N|auto",
-    default="auto",
-    show_default=True,
-    help="Processes that parse and check records (JSONL and shards); the report is the same, "
-    "in the same order. auto: one per CPU for inputs of 32 MB or more (about 1,500 "
-    "seed-sized records), else 1, as starting processes would cost more than it saves.",
+@workers_option(
+    "Processes that parse and check records (JSONL and shards); the report is the same, "
+    "in the same order."
 )
 @click.option(
     "--progress/--no-progress",
@@ -261,7 +255,6 @@ def validate(
     Example: annotate-kit validate shards/ --workers 2
     """
     from annotate_kit.validate import format_problems, validate_paths
-    from annotate_kit.validate_workers import auto_workers
 
     if workers == "auto":
         workers = auto_workers(list(files))
@@ -311,15 +304,9 @@ def validate(
     help="Most rows per Parquet file; a split with more is written as several files "
     "(also cut at ~500 MB of data).",
 )
-@click.option(
-    "--workers",
-    type=WORKERS,
-    metavar="N|auto",
-    default="auto",
-    show_default=True,
-    help="2 or more: validate in that many processes and build the token view (bio config) "
-    "in a process of its own, 1.8x sooner on two cores; the files are the same. auto: one per "
-    "CPU for inputs of 32 MB or more, else 1.",
+@workers_option(
+    "2 or more: validate in that many processes and build the token view (bio config) in a "
+    "process of its own, 1.8x sooner on two cores; the files are the same."
 )
 @click.option(
     "--progress/--no-progress",
@@ -351,7 +338,6 @@ def export(
     Example: annotate-kit export shards/ -o exports/corpus --shard-rows 50000
     """
     from annotate_kit.export import export_dataset
-    from annotate_kit.validate_workers import auto_workers
 
     if workers == "auto":
         workers = auto_workers(list(files))

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import codecs
 import json
+import mmap
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,11 +209,12 @@ def _shard_items(path: Path, stats: ReadStats) -> Iterator[Raw]:
 def _jsonl_items(path: Path, extents: bool) -> Iterator[Raw | Lines]:
     """Lines as bytes (orjson checks the UTF-8 itself), read a block at a time; or, for
     ``validate --workers``, the blocks' extents only."""
+    if extents:
+        for offset, size, first_line in line_extents(path):
+            yield Lines(str(path), offset, size, first_line)
+        return
     for offset, block, first_line in line_blocks(path):
-        if extents:
-            yield Lines(str(path), offset, len(block), first_line)
-        else:
-            yield from block_raws(str(path), offset, block, first_line)
+        yield from block_raws(str(path), offset, block, first_line)
 
 
 BLOCK = 1 << 22  # bytes read at a time: about 200 seed-sized records
@@ -232,6 +235,38 @@ def line_blocks(path: Path, size: int | None = None) -> Iterator[tuple[int, memo
             yield offset, memoryview(block)[:cut], line
             line += block.count(b"\n", 0, cut)
             offset += cut
+
+
+def line_extents(path: Path, size: int | None = None) -> Iterator[tuple[int, int, int]]:
+    """(byte offset, size, number of the first line) of the blocks line_blocks gives, found in
+    a memory map: the main process of ``validate --workers`` reads no more than a line per
+    block, plus the newlines it counts (one search per line, a count where lines are short)."""
+    size = size or BLOCK
+    with path.open("rb") as handle:
+        length = os.fstat(handle.fileno()).st_size
+        if not length:
+            return
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+            offset, line = 0, 1
+            while offset < length:
+                end = min(offset + size, length)
+                while view.find(b"\n", offset, end) < 0 and end < length:
+                    end = min(end + size, length)
+                cut = view.rfind(b"\n", offset, end) + 1 or end  # the last line may lack one
+                yield offset, cut - offset, line
+                line += _newlines(view, offset, cut)
+                offset = cut
+
+
+def _newlines(view: mmap.mmap, start: int, end: int, searches: int = 512) -> int:
+    """Newlines in view[start:end]: found one by one (long lines), then counted in a copy."""
+    count, at = 0, start
+    while count < searches:
+        at = view.find(b"\n", at, end)
+        if at < 0:
+            return count
+        count, at = count + 1, at + 1
+    return count + view[at:end].count(b"\n")
 
 
 def block_raws(file: str, offset: int, block: bytes | memoryview, first_line: int) -> Iterator[Raw]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -22,22 +21,6 @@ from annotate_kit.ordered_pool import ordered_map
 from annotate_kit.validate import Report, record_bar, reject_entry, validate_items
 
 CHUNK = 64  # records per message: large enough to amortise the pipe, small enough to spread
-AUTO_BYTES = 32 << 20  # from here on, workers save more than their start (0.1-0.2 s) costs
-
-
-def auto_workers(paths: list[str | Path]) -> int:
-    """One process per usable CPU for inputs of AUTO_BYTES or more, else 1."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    if not cpus or cpus < 2:
-        return 1
-    size = 0
-    for raw in paths:
-        path = Path(raw)
-        files = path.rglob("*") if path.is_dir() else [path]
-        size += sum(file.stat().st_size for file in files if file.is_file())
-        if size >= AUTO_BYTES:
-            return cpus
-    return 1
 
 
 def validate_in_workers(
