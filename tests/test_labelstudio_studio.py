@@ -28,8 +28,14 @@ def run_studio(data_dir: Path, tasks: Path) -> tuple[subprocess.Popen[str], list
     """Start the command and read its output up to the Ctrl-C hint."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LABEL_STUDIO_")}
     env["PYTHONFAULTHANDLER"] = "1"  # SIGABRT dumps every thread's stack (see stop)
+    argv = ["annotate-kit", "studio", str(tasks), "--data-dir", str(data_dir)]
+    # SIGINT ignored, as for `annotate-kit studio &` in a script: Ctrl-C must still stop it
+    code = (
+        "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+        f"sys.argv = {argv!r}; runpy.run_module('annotate_kit', run_name='__main__')"
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "annotate_kit", "studio", str(tasks), "--data-dir", str(data_dir)],
+        [sys.executable, "-c", code],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

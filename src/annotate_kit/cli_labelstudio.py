@@ -247,6 +247,9 @@ def studio_cli(
         "-o annotations.jsonl"
     )
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the server too, not only Ctrl-C
+    # and Ctrl-C (SIGINT) even where it was ignored when we started, as a shell without job
+    # control does for `annotate-kit studio &`: Python then installs no handler of its own
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:  # from the hint on: a Ctrl-C right after it must stop the server too
         click.echo(f"Press Ctrl-C to stop; the data stays in {data_dir}/.")
         code = running.server.process.wait()
