@@ -178,11 +178,29 @@ def test_auto_workers_use_every_cpu_only_for_large_inputs(tmp_path: Path, monkey
 
     small = DATA / "valid" / "minimal-record.jsonl"
     assert cli_support.auto_workers([small, DATA / "valid"]) == 1
-    monkeypatch.setattr(cli_support, "AUTO_BYTES", 1000)
-    monkeypatch.setattr(cli_support.os, "sched_getaffinity", lambda _: {0, 1, 2})
+    monkeypatch.setattr(cli_support, "AUTO_BYTES", 4000)  # one worker per 2,000 bytes
+    size = sum(p.stat().st_size for p in (DATA / "invalid").iterdir())
+    monkeypatch.setattr(cli_support, "usable_cpus", lambda: 64)
+    assert cli_support.auto_workers([DATA / "invalid"]) == size // 2000 < 64
+    monkeypatch.setattr(cli_support, "usable_cpus", lambda: 3)
     assert cli_support.auto_workers([DATA / "invalid"]) == 3
-    monkeypatch.setattr(cli_support.os, "sched_getaffinity", lambda _: {0})
+    monkeypatch.setattr(cli_support, "usable_cpus", lambda: 1)
     assert cli_support.auto_workers([DATA / "invalid"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("cpu_max", "expected"), [("max 100000\n", 4), ("150000 100000\n", 2), ("50000 100000", 1)]
+)
+def test_usable_cpus_follow_a_cgroup_quota(
+    tmp_path: Path, monkeypatch, cpu_max: str, expected: int
+):
+    from annotate_kit import cli_support
+
+    monkeypatch.setattr(cli_support.os, "sched_getaffinity", lambda _: {0, 1, 2, 3})
+    quota = tmp_path / "cpu.max"
+    quota.write_text(cpu_max)
+    assert cli_support.usable_cpus(quota) == expected
+    assert cli_support.usable_cpus(tmp_path / "none") == 4
 
 
 def test_a_labelstudio_export_is_read_a_block_at_a_time(monkeypatch: pytest.MonkeyPatch):

@@ -72,15 +72,29 @@ AUTO_BYTES = 32 << 20  # from here on, workers save more than their start (0.1-0
 
 
 def auto_workers(paths: list[str | Path]) -> int:
-    """One process per usable CPU for inputs of AUTO_BYTES or more, else 1."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    if not cpus or cpus < 2:
+    """1 for inputs under AUTO_BYTES; else one process per AUTO_BYTES/2 of input, at most one
+    per CPU this process may use (its affinity and its cgroup's CPU quota)."""
+    cpus = usable_cpus()
+    if cpus < 2:
         return 1
     size = 0
     for raw in paths:
         path = Path(raw)
         files = path.rglob("*") if path.is_dir() else [path]
         size += sum(file.stat().st_size for file in files if file.is_file())
-        if size >= AUTO_BYTES:
-            return cpus
-    return 1
+    if size < AUTO_BYTES:
+        return 1
+    return min(cpus, size // (AUTO_BYTES // 2))
+
+
+def usable_cpus(cgroup: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """CPUs this process may run on, further limited by a cgroup v2 quota (containers)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpus = cpus or 1
+    try:
+        quota, period = cgroup.read_text().split()[:2]
+    except (OSError, ValueError):
+        return cpus
+    if quota == "max":
+        return cpus
+    return max(1, min(cpus, -(-int(quota) // int(period))))  # 150000/100000 -> 2
