@@ -63,8 +63,9 @@ def workers_option(what: str) -> Callable[[Any], Any]:
         metavar="N|auto",
         default="auto",
         show_default=True,
-        help=f"{what} auto: one per CPU for inputs of {AUTO_BYTES >> 20} MB or more (about "
-        "1,500 seed-sized records), else 1, as starting processes would cost more than it saves.",
+        help=f"{what} auto: 1 below {AUTO_BYTES >> 20} MB of input (about 1,500 seed-sized "
+        "records), where starting processes costs more than it saves; above, one per "
+        f"{AUTO_BYTES >> 21} MB of input, at most one per CPU.",
     )
 
 
