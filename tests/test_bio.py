@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotate_kit.bio import BioLosses, LayerLoss, bio_features, bio_row, tag_names, tokenize
 
@@ -115,3 +117,59 @@ def test_a_label_outside_the_vocabulary_is_named():
     record = {**MINIMAL, "entities": [{**MINIMAL["entities"][0], "label": "CITY"}]}
     with pytest.raises(ValueError, match="label 'CITY' of span 'e1' is not in the vocabulary"):
         bio_row(record, ids=True)
+
+
+def _reference_tags(spans, starts, ends, loss):
+    """The token view as first written: an owner per token (the slow, obvious way)."""
+    tags, owner = ["O"] * len(starts), [None] * len(starts)
+    for span in sorted(spans, key=lambda s: (s["start"], -s["end"])):
+        loss.spans += 1
+        start, end = span["start"], span["end"]
+        covered = [i for i in range(len(starts)) if ends[i] > start and starts[i] < end]
+        if not covered:
+            loss.untokenized += 1
+            continue
+        taken = {owner[i] for i in covered} - {None}
+        if taken:
+            nested = all((s <= start and end <= e) or (start <= s and e <= end) for s, e in taken)
+            loss.nested += nested
+            loss.crossing += not nested
+            continue
+        for i in covered:
+            tags[i], owner[i] = f"I-{span['label']}", (start, end)
+        tags[covered[0]] = f"B-{span['label']}"
+        exact = starts[covered[0]] == start and ends[covered[-1]] == end
+        loss.exact += exact
+        loss.widened += not exact
+    return tags
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 50), st.integers(1, 30), st.sampled_from(["PER", "ORG"])),
+        max_size=8,
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_tags_and_losses_match_the_per_token_reference(drawn):
+    text = "Le président russe Vladimir Poutine a parlé à Moscou."
+    spans = [
+        {"id": f"e{i}", "start": s, "end": min(s + n, len(text)), "label": label}
+        for i, (s, n, label) in enumerate(drawn)
+        if s < len(text)
+    ]
+    record = {
+        "doc_id": "d",
+        "lang": "fr",
+        "text": text,
+        "entities": spans,
+        "claims": [],
+        "cues": [],
+    }
+    losses = BioLosses()
+    row = bio_row(record, losses)
+    expected = LayerLoss()
+    assert row["ner_tags"] == _reference_tags(
+        spans, row["token_starts"], row["token_ends"], expected
+    )
+    assert losses.layers["entities"] == expected

@@ -162,10 +162,12 @@ def _tags(
 
     Token boundaries are found by bisection and tags written a slice at a time: the spans,
     not the tokens, set the cost (a Python step per covered token was a quarter of an export).
+    Spans come sorted by start and tagged spans never overlap, so a span can only overlap the
+    last tagged one: it does when it starts before ``reach``, the token after that one.
     """
     outside, tag_of = codes
     tags = [outside] * len(starts)
-    owner: list[tuple[int, int] | None] = [None] * len(starts)  # the tagged span of each token
+    reach, held = 0, (0, 0)  # the token after the last tagged span, and its offsets
     for span in sorted(spans, key=_outermost_first):
         loss.spans += 1
         start, end = span["start"], span["end"]
@@ -174,14 +176,11 @@ def _tags(
         if first >= last:
             loss.untokenized += 1
             continue
-        taken = set(owner[first:last])
-        taken.discard(None)
-        if taken:
-            inside = all(
-                (s <= start and end <= e) or (start <= s and e <= end)
-                for s, e in taken  # None was discarded
-            )
-            if inside:
+        if first < reach:
+            held_start, held_end = held
+            if (held_start <= start and end <= held_end) or (
+                start <= held_start and held_end <= end
+            ):
                 loss.nested += 1
             else:
                 loss.crossing += 1
@@ -192,7 +191,7 @@ def _tags(
         begin, inside_tag = tag_of[label]
         tags[first:last] = [inside_tag] * (last - first)
         tags[first] = begin
-        owner[first:last] = [(start, end)] * (last - first)
+        reach, held = last, (start, end)
         if starts[first] == start and ends[last - 1] == end:
             loss.exact += 1
         else:
