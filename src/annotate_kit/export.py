@@ -23,6 +23,7 @@ import sys
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -132,87 +133,52 @@ def export_dataset(
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise ExportError(f"{out} exists and is not empty; pass --overwrite to replace it")
     # the token view's process (if any) starts now, so that it is ready after validation
-    helper = TokenViewProcess(shard_rows=shard_rows) if workers > 1 else None
-    try:
-        return _export(
-            paths,
-            out,
-            ratios=ratios,
-            skip_invalid=skip_invalid,
-            pretty_name=pretty_name,
-            license_id=license_id,
-            progress=progress,
-            gold_policy=gold_policy,
-            keep_annotator_ids=keep_annotator_ids,
-            shard_rows=shard_rows,
-            workers=workers,
-            helper=helper,
+    with TokenViewProcess(shard_rows=shard_rows) if workers > 1 else nullcontext() as helper:
+        summary = ExportSummary(out=str(out), policy=tuple(gold_policy))
+        summary.annotator_ids = "kept" if keep_annotator_ids else "pseudonymised"
+        valid, expected = _scan(
+            paths, summary, skip_invalid=skip_invalid, progress=progress, workers=workers
         )
-    finally:
-        if helper is not None:
-            helper.close()
+        if not any(expected.values()):
+            raise ExportError("no valid, non-cancelled annotation to export")
+        if len(expected) < MIN_DOCS_TO_SPLIT and ratios[0] < 1:
+            summary.warnings.append(
+                f"only {len(expected)} documents (fewer than {MIN_DOCS_TO_SPLIT}): all of them go to "
+                "train; validation and test would be too small to mean anything"
+            )
+            ratios = (1.0, 0.0, 0.0)
 
-
-def _export(
-    paths: list[str | Path],
-    out: Path,
-    *,
-    ratios: tuple[float, float, float],
-    skip_invalid: bool,
-    pretty_name: str | None,
-    license_id: str,
-    progress: bool,
-    gold_policy: Sequence[str],
-    keep_annotator_ids: bool,
-    shard_rows: int,
-    workers: int,
-    helper: TokenViewProcess | None,
-) -> ExportSummary:
-    summary = ExportSummary(out=str(out), policy=tuple(gold_policy))
-    summary.annotator_ids = "kept" if keep_annotator_ids else "pseudonymised"
-    valid, expected = _scan(
-        paths, summary, skip_invalid=skip_invalid, progress=progress, workers=workers
-    )
-    if not any(expected.values()):
-        raise ExportError("no valid, non-cancelled annotation to export")
-    if len(expected) < MIN_DOCS_TO_SPLIT and ratios[0] < 1:
-        summary.warnings.append(
-            f"only {len(expected)} documents (fewer than {MIN_DOCS_TO_SPLIT}): all of them go to "
-            "train; validation and test would be too small to mean anything"
-        )
-        ratios = (1.0, 0.0, 0.0)
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
-        if helper is not None:
-            helper.start(staging)
-        writers = _write(
-            paths,
-            staging,
-            valid=valid,
-            expected=expected,
-            ratios=ratios,
-            summary=summary,
-            keep_annotator_ids=keep_annotator_ids,
-            shard_rows=shard_rows,
-            helper=helper,
-        )
-        summary.chart = _chart(staging, summary)
-        write_card(
-            staging,
-            writers=writers,
-            summary=summary,
-            pretty_name=pretty_name or out.name,
-            license_id=license_id,
-        )
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return summary
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+        try:
+            if helper is not None:
+                helper.start(staging)
+            writers = _write(
+                paths,
+                staging,
+                valid=valid,
+                expected=expected,
+                ratios=ratios,
+                summary=summary,
+                keep_annotator_ids=keep_annotator_ids,
+                shard_rows=shard_rows,
+                helper=helper,
+            )
+            summary.chart = _chart(staging, summary)
+            write_card(
+                staging,
+                writers=writers,
+                summary=summary,
+                pretty_name=pretty_name or out.name,
+                license_id=license_id,
+            )
+            if out.exists():
+                shutil.rmtree(out)
+            os.replace(staging, out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return summary
 
 
 def _scan(

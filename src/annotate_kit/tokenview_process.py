@@ -13,7 +13,7 @@ import multiprocessing
 import queue
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import orjson
 
@@ -41,6 +41,12 @@ class TokenViewProcess:
         self._failure: BaseException | None = None
         self._sender = threading.Thread(target=self._send_all, name="tokenview-send", daemon=True)
         self._sender.start()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
     def start(self, folder: Path) -> None:
         """Where to write the bio shards (the export's staging folder)."""

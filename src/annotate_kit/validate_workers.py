@@ -4,8 +4,8 @@ Records are read, parsed and checked where the work is. For JSONL the main proce
 blocks of whole lines (offset, size, first line number) and each worker reads its block from
 the file itself; shard rows go out as text in chunks. At most two chunks per worker are in
 flight, so memory stays flat; the workers' reports are merged in input order, so problems come
-out in the order one process gives. A Label Studio JSON export is one document, parsed whole in
-the main process; its records are then checked in the workers like the rest.
+out in the order one process gives. A Label Studio JSON export is read an element at a time in
+the main process (jsonstream.py); its records are then checked in the workers like the rest.
 """
 
 from __future__ import annotations
