@@ -65,7 +65,7 @@ class TableEncoder:
         self._ids = frozenset(ids)
         self._prepare = _json_encoder(self._features) or (lambda value: value)
         self._storage = storage_schema(self.schema)
-        self._raw = _raw_schema(self._features, self.schema, self._ids)
+        self._raw = _raw_schema(self._features, self.schema, self._storage, self._ids)
 
     def row(self, record: dict[str, Any]) -> dict[str, Any]:
         """What to buffer for one row: the record with its open objects as JSON text."""
@@ -173,12 +173,11 @@ def _json_encoder(feature: Any) -> Encoder | None:
     return encode_struct
 
 
-def _raw_schema(features: dict[str, Any], schema: Any, ids: frozenset[str]) -> Any:
-    """``schema`` with every ClassLabel as a string (its name), except in the ``ids`` columns,
-    and `Json` as its storage."""
+def _raw_schema(features: dict[str, Any], schema: Any, storage: Any, ids: frozenset[str]) -> Any:
+    """``schema`` with every ClassLabel as a string (its name), except in the ``ids`` columns
+    (taken from ``storage``, the schema's storage schema), and `Json` as its storage."""
     import pyarrow as pa
 
-    storage = storage_schema(schema)
     return pa.schema(
         [
             storage.field(name)

@@ -220,10 +220,9 @@ def _jsonl_items(path: Path, extents: bool) -> Iterator[Raw | Lines]:
 BLOCK = 1 << 22  # bytes read at a time: about 200 seed-sized records
 
 
-def line_blocks(path: Path, size: int | None = None) -> Iterator[tuple[int, memoryview, int]]:
+def line_blocks(path: Path, size: int | None = None) -> Iterator[tuple[int, bytes, int]]:
     """Consecutive blocks of whole lines of a file: (byte offset, bytes, number of the first
-    line). A line longer than ``size`` (default BLOCK) comes whole in a larger block. The bytes
-    come as a view, not a copy: ``validate --workers`` only needs their extent."""
+    line). A line longer than ``size`` (default BLOCK) comes whole in a larger block."""
     size = size or BLOCK
     with path.open("rb") as handle:
         offset, line = 0, 1
@@ -232,7 +231,7 @@ def line_blocks(path: Path, size: int | None = None) -> Iterator[tuple[int, memo
                 block += more
             cut = block.rfind(b"\n") + 1 or len(block)  # the last line may lack its newline
             handle.seek(offset + cut)
-            yield offset, memoryview(block)[:cut], line
+            yield offset, block[:cut], line  # no copy when the block ends a line
             line += block.count(b"\n", 0, cut)
             offset += cut
 
@@ -269,9 +268,9 @@ def _newlines(view: mmap.mmap, start: int, end: int, searches: int = 512) -> int
     return count + view[at:end].count(b"\n")
 
 
-def block_raws(file: str, offset: int, block: bytes | memoryview, first_line: int) -> Iterator[Raw]:
+def block_raws(file: str, offset: int, block: bytes, first_line: int) -> Iterator[Raw]:
     """The non-blank lines of a block from line_blocks, numbered."""
-    lines = bytes(block).split(b"\n")
+    lines = block.split(b"\n")
     if offset == 0:
         lines[0] = lines[0].removeprefix(codecs.BOM_UTF8)  # as Notepad saves
     for number, line in enumerate(lines, start=first_line):
