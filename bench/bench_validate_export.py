@@ -99,8 +99,9 @@ def peak_rss_mb(count: int) -> float:
         "import sys, tempfile, pathlib; sys.path.insert(0, %r)\n"
         "import bench_validate_export as b\n"
         "from annotate_kit.export import export_dataset\n"
-        "d = pathlib.Path(tempfile.mkdtemp()); p = d / 'c.jsonl'; b.make_corpus(p, %d)\n"
-        "export_dataset([p], out=d / 'ds')\n"
+        "with tempfile.TemporaryDirectory() as folder:\n"
+        "    d = pathlib.Path(folder); p = d / 'c.jsonl'; b.make_corpus(p, %d)\n"
+        "    export_dataset([p], out=d / 'ds')\n"
         "status = pathlib.Path('/proc/self/status').read_text()\n"
         "print(int(status.split('VmHWM:')[1].split()[0]) / 1024)\n"
     ) % (str(Path(__file__).parent), count)

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from annotate_kit import labelstudio
+from annotate_kit import labelstudio, server
 from annotate_kit.cli import main
 from annotate_kit.labelstudio import pull, push
 from annotate_kit.records import doc_id_for, text_sha256
@@ -194,3 +194,17 @@ def test_pull_reads_in_bounded_pieces(ls_env, ls_project, label_studio, tmp_path
     assert (
         sorted(r["annotation"]["task_id"] for r in read_records(tmp_path / "r.jsonl")) == tasks[::2]
     )
+
+
+def test_server_temp_files_stay_in_its_data_dir(ls_env, ls_project, label_studio, tmp_path):
+    """Label Studio leaves a temporary file behind per snapshot export: under the data dir's
+    tmp/ (cleared at each start), not in the machine's /tmp, where CI ran out of space."""
+    temp = label_studio.data_dir / server.TMP_NAME
+    before = set(temp.iterdir())
+    summary = push([task_for("Paris.")], project=ls_project, progress=False)
+    client = label_studio.client()
+    for task in task_ids(client, summary.project_id):
+        client.annotations.create(id=task, result=[entity("Paris.", "Paris", "LOC", "p")])
+    assert pull(project=ls_project, out=tmp_path / "r.jsonl").records == 1
+    assert set(temp.iterdir()) - before  # the export's leftovers landed here
+    assert server.child_env(tmp_path, label_studio.admin)["TMPDIR"] == str(tmp_path / server.TMP_NAME)

@@ -28,6 +28,7 @@ from annotate_kit.errors import LabelStudioError
 
 BINARY_ENV = "ANNOTATE_KIT_LABEL_STUDIO"
 LOG_NAME = "label-studio.log"
+TMP_NAME = "tmp"  # the server's TMPDIR: its export files, never deleted, stay with its data
 # Label Studio reads LABEL_STUDIO_X, then HEARTEX_X, then the bare X: an inherited PORT or
 # USERNAME silently changes what it does.
 SCRUBBED_ENV = (
@@ -139,6 +140,7 @@ def child_env(data_dir: Path, login: Login) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
     env.update(QUIET_ENV)
     env.update(
+        TMPDIR=str(data_dir / TMP_NAME),
         LABEL_STUDIO_BASE_DATA_DIR=str(data_dir),
         LABEL_STUDIO_USERNAME=login.username,
         LABEL_STUDIO_PASSWORD=login.password,
@@ -166,6 +168,8 @@ def start(
     binary = binary or find_binary()
     data_dir = Path(data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(data_dir / TMP_NAME, ignore_errors=True)  # what the last run left behind
+    (data_dir / TMP_NAME).mkdir()
     port = port or free_port(host)
     log_path = data_dir / LOG_NAME
     argv = [binary, "start", "--no-browser", "--internal-host", host, "--port", str(port)]
