@@ -207,4 +207,6 @@ def test_server_temp_files_stay_in_its_data_dir(ls_env, ls_project, label_studio
         client.annotations.create(id=task, result=[entity("Paris.", "Paris", "LOC", "p")])
     assert pull(project=ls_project, out=tmp_path / "r.jsonl").records == 1
     assert set(temp.iterdir()) - before  # the export's leftovers landed here
-    assert server.child_env(tmp_path, label_studio.admin)["TMPDIR"] == str(tmp_path / server.TMP_NAME)
+    assert server.child_env(tmp_path, label_studio.admin)["TMPDIR"] == str(
+        tmp_path / server.TMP_NAME
+    )
