@@ -9,7 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotate_kit.bio import BioLosses, LayerLoss, bio_features, bio_row, tag_names, tokenize
+from annotate_kit.bio import (
+    TOKEN,
+    BioLosses,
+    LayerLoss,
+    bio_features,
+    bio_row,
+    tag_names,
+    tokenize,
+)
 
 DATA = Path(__file__).parent / "data"
 MINIMAL = json.loads((DATA / "valid" / "minimal-record.jsonl").read_text(encoding="utf-8"))
@@ -173,3 +181,22 @@ def test_tags_and_losses_match_the_per_token_reference(drawn):
         spans, row["token_starts"], row["token_ends"], expected
     )
     assert losses.layers["entities"] == expected
+
+
+# What the pattern treats specially (elision, apostrophes, hyphens, digits and their group
+# separators, combining accents, clitics), letters of both cases, marks, spaces, and beyond.
+TRICKY = "aeléÉñLlDdQqUuJjSsTtNn’'ʼ«»\"“-‐‑ \n\t\u00a0\u202f0123,.;()…?_²\u0301\u0483😀𝔘"
+
+
+@given(
+    st.one_of(
+        st.text(alphabet=TRICKY, max_size=60),
+        st.text(max_size=40),  # any character
+    ),
+    st.sampled_from(sorted(TOKEN)),
+)
+@settings(max_examples=1500, deadline=None)
+def test_token_bounds_are_the_patterns_matches(text, lang):
+    """token_bounds finds most tokens from character classes: it must agree with the pattern,
+    which defines them."""
+    assert tokenize(text, lang) == [m.span() for m in TOKEN[lang].finditer(text)]

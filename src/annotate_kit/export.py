@@ -32,7 +32,7 @@ from typing import Any
 from annotate_kit.adjudicate import DEFAULT_POLICY, adjudicate, describe_policy, provenance_feature
 from annotate_kit.adjudicate import provenance_row as gold_row
 from annotate_kit.agreement import AgreementBuilder, AgreementReport
-from annotate_kit.bio import TAG_COLUMNS, BioLosses, bio_features, bio_row
+from annotate_kit.bio import BioLosses, bio_features
 from annotate_kit.card import write_card
 from annotate_kit.errors import ExportError
 from annotate_kit.features import record_features
@@ -42,6 +42,7 @@ from annotate_kit.records import Record
 from annotate_kit.schema import load_scheme
 from annotate_kit.shards import SHARD_ROWS, ShardWriter, fingerprint
 from annotate_kit.tokenview_process import TokenViewProcess
+from annotate_kit.tokenview_table import TokenViewEncoder
 from annotate_kit.validate import Report, validate_items
 from annotate_kit.validate_workers import outcome, outcomes_in_workers
 
@@ -252,11 +253,16 @@ def _write(
     scheme = load_scheme()
     spans = record_features(scheme)
     gold = Features({**spans, "gold": provenance_feature()})
+    bio = bio_features(scheme)
     writers = {
         "default": ShardWriter(folder, "default", gold, max_rows=shard_rows),
         "annotations": ShardWriter(folder, "annotations", spans, max_rows=shard_rows),
         "bio": ShardWriter(
-            folder, "bio", bio_features(scheme), max_rows=shard_rows, ids=TAG_COLUMNS.values()
+            folder,
+            "bio",
+            bio,
+            max_rows=shard_rows,
+            encoder=TokenViewEncoder(bio, summary.bio_losses, scheme),
         ),
     }
     counted = [  # (layer, property, its name in the counts), named once
@@ -304,8 +310,7 @@ def _write(
         if helper is not None:
             helper.add(split, gold_record, chars=size * 4)
         else:
-            row = bio_row(gold_record, summary.bio_losses, scheme, ids=True)
-            writers["bio"].add(split, row, chars=size * 4)  # a token list weighs more than its text
+            writers["bio"].add(split, gold_record, chars=size * 4)  # tokens weigh more than text
     for writer in writers.values():
         writer.close()
     if helper is not None:

@@ -9,7 +9,7 @@ dataset (FACTS.md); the encoder is compiled once from the same schema walk.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from typing import Any
 
 from annotate_kit.schema import Scheme, load_scheme, vocab_ref_name
@@ -58,14 +58,12 @@ class TableEncoder:
     of an export's time (as ``Features.encode_example`` is for datasets: FACTS.md).
     """
 
-    def __init__(self, features: Any, *, ids: Collection[str] = ()) -> None:
-        """``ids``: columns whose rows already hold ClassLabel ids, not names."""
+    def __init__(self, features: Any) -> None:
         self.schema = features.arrow_schema
         self._features = dict(features)
-        self._ids = frozenset(ids)
         self._prepare = _json_encoder(self._features) or (lambda value: value)
         self._storage = storage_schema(self.schema)
-        self._raw = _raw_schema(self._features, self.schema, self._storage, self._ids)
+        self._raw = _raw_schema(self._features, self.schema)
 
     def row(self, record: dict[str, Any]) -> dict[str, Any]:
         """What to buffer for one row: the record with its open objects as JSON text."""
@@ -77,9 +75,7 @@ class TableEncoder:
 
         raw = pa.Table.from_pylist(rows, schema=self._raw)
         columns = [
-            raw.column(name).combine_chunks()
-            if name in self._ids
-            else _labels_to_ids(raw.column(name).combine_chunks(), feature, name)
+            _labels_to_ids(raw.column(name).combine_chunks(), feature, name)
             for name, feature in self._features.items()
         ]
         return pa.Table.from_arrays(columns, schema=self._storage).cast(self.schema)
@@ -173,16 +169,13 @@ def _json_encoder(feature: Any) -> Encoder | None:
     return encode_struct
 
 
-def _raw_schema(features: dict[str, Any], schema: Any, storage: Any, ids: frozenset[str]) -> Any:
-    """``schema`` with every ClassLabel as a string (its name), except in the ``ids`` columns
-    (taken from ``storage``, the schema's storage schema), and `Json` as its storage."""
+def _raw_schema(features: dict[str, Any], schema: Any) -> Any:
+    """``schema`` with every ClassLabel as a string (its name) and `Json` as its storage."""
     import pyarrow as pa
 
     return pa.schema(
         [
-            storage.field(name)
-            if name in ids
-            else schema.field(name).with_type(_raw_type(f, schema.field(name).type))
+            schema.field(name).with_type(_raw_type(f, schema.field(name).type))
             for name, f in features.items()
         ]
     )

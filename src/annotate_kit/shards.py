@@ -12,7 +12,6 @@ once the run knows the fingerprint and the count.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +35,10 @@ class ShardWriter:
         *,
         max_rows: int = SHARD_ROWS,
         max_bytes: int = SHARD_BYTES,
-        ids: Collection[str] = (),
+        encoder: Any = None,
     ) -> None:
-        """``ids``: columns whose rows hold ClassLabel ids already (see TableEncoder)."""
+        """``encoder`` turns what ``add`` is given into buffered rows, and those into a table of
+        ``features`` (``row`` and ``table``); a TableEncoder of records by default."""
         if max_rows < 1 or max_bytes < 1:
             raise ValueError(f"shard bounds must be >= 1 (got {max_rows} rows, {max_bytes} bytes)")
         self.folder = folder / "data" / config
@@ -47,7 +47,7 @@ class ShardWriter:
         self.max_rows = max_rows
         self.max_bytes = max_bytes
         self.schema = features.arrow_schema
-        self.encoder = TableEncoder(features, ids=ids)
+        self.encoder = encoder or TableEncoder(features)
         self.writers: dict[str, Any] = {}  # split -> the open file's writer
         self.shards: dict[str, int] = {}  # split -> files opened so far
         self.in_shard: dict[str, tuple[int, int]] = {}  # split -> (rows, bytes) in the open file

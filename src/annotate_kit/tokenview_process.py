@@ -128,11 +128,12 @@ class TokenViewProcess:
 
 def _serve(conn: Any, shard_rows: int) -> None:
     """The helper's loop: its folder, then gold records in, bio shards out, then the counts."""
-    from annotate_kit.bio import TAG_COLUMNS, BioLosses, bio_features, bio_row
+    from annotate_kit.bio import BioLosses, bio_features
     from annotate_kit.gctune import fewer_collections
     from annotate_kit.records import Record
     from annotate_kit.schema import load_scheme
     from annotate_kit.shards import ShardWriter
+    from annotate_kit.tokenview_table import TokenViewEncoder
 
     try:
         with fewer_collections():
@@ -141,18 +142,18 @@ def _serve(conn: Any, shard_rows: int) -> None:
             folder = conn.recv_bytes().decode("utf-8")
             if not folder:  # closed before it started: the export failed
                 return
+            losses = BioLosses()
             writer = ShardWriter(
                 Path(folder),
                 "bio",
                 features,
                 max_rows=shard_rows,
-                ids=TAG_COLUMNS.values(),
+                encoder=TokenViewEncoder(features, losses, scheme),
             )
-            losses = BioLosses()
             while data := conn.recv_bytes():
                 for split, slim, chars in orjson.loads(data):
                     record: Record = {**slim, "relations": [None] * slim["relations"]}
-                    writer.add(split, bio_row(record, losses, scheme, ids=True), chars=chars)
+                    writer.add(split, record, chars=chars)
             writer.close()
         conn.send(("ok", (writer.rows, writer.shards, losses)))
     except BaseException as exc:  # noqa: BLE001 - reported to the main process, which raises
