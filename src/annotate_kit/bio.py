@@ -253,7 +253,9 @@ def bio_row(
 def _tag_ids(scheme: Scheme, layer: str) -> dict[str, tuple[int, int]]:
     """Per label, the ClassLabel ids of its B- and I- tags (O is 0)."""
     index = {name: number for number, name in enumerate(tag_names(layer, scheme))}
-    return {label: (index[f"B-{label}"], index[f"I-{label}"]) for label in scheme.layer_labels(layer)}
+    return {
+        label: (index[f"B-{label}"], index[f"I-{label}"]) for label in scheme.layer_labels(layer)
+    }
 
 
 def _tags(

@@ -23,7 +23,9 @@ class TokenViewEncoder:
         self.schema = features.arrow_schema
         self.losses = losses
         self.scheme = scheme or load_scheme()
-        self._tag_columns = [TAG_COLUMNS.get(layer, f"{layer}_tags") for layer in self.scheme.layers]
+        self._tag_columns = [
+            TAG_COLUMNS.get(layer, f"{layer}_tags") for layer in self.scheme.layers
+        ]
 
     def row(self, record: Record) -> TokenView:
         return token_view(record, self.losses, self.scheme)
@@ -50,7 +52,9 @@ class TokenViewEncoder:
         }
         for name in self._tag_columns:
             columns[name] = listed(name, joined([v.tags[name] for v in views]))
-        return pa.Table.from_arrays([columns[name] for name in self.schema.names], schema=self.schema)
+        return pa.Table.from_arrays(
+            [columns[name] for name in self.schema.names], schema=self.schema
+        )
 
 
 def _token_strings(views: list[TokenView]) -> Any:
