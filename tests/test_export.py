@@ -278,6 +278,7 @@ def test_a_token_view_process_that_dies_fails_the_export_cleanly(tmp_path: Path)
     import os
     import signal
 
+    from annotate_kit.bio import bio_features
     from annotate_kit.tokenview_process import TokenViewProcess
 
     record = json.loads(MINIMAL.read_text())
@@ -289,7 +290,7 @@ def test_a_token_view_process_that_dies_fails_the_export_cleanly(tmp_path: Path)
         helper.finish()
 
     try:
-        helper.start(tmp_path)
+        helper.start(tmp_path, bio_features().arrow_schema)
         os.kill(helper._process.pid, signal.SIGKILL)
         helper._process.join()
         with pytest.raises(ExportError, match=r"token view's process failed \(exit code -9\)"):

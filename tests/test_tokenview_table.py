@@ -25,7 +25,7 @@ def by_rows(records):
 
 def by_arrays(records):
     features, losses = bio_features(), BioLosses()
-    encoder = TokenViewEncoder(features, losses)
+    encoder = TokenViewEncoder(features.arrow_schema, losses)
     return encoder.table([encoder.row(r) for r in records]), losses
 
 

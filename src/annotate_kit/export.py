@@ -37,6 +37,7 @@ from annotate_kit.card import write_card
 from annotate_kit.errors import ExportError
 from annotate_kit.features import record_features
 from annotate_kit.gctune import fewer_collections
+from annotate_kit.gold_table import GoldEncoder, RecordEncoder
 from annotate_kit.inputs import iter_items
 from annotate_kit.records import Record
 from annotate_kit.schema import load_scheme
@@ -153,7 +154,7 @@ def export_dataset(
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
         try:
             if helper is not None:
-                helper.start(staging)
+                helper.start(staging, bio_features(load_scheme()).arrow_schema)
             writers = _write(
                 paths,
                 staging,
@@ -254,15 +255,20 @@ def _write(
     spans = record_features(scheme)
     gold = Features({**spans, "gold": provenance_feature()})
     bio = bio_features(scheme)
+    records = RecordEncoder(spans)  # the default config reuses its tables (gold_table.py)
     writers = {
-        "default": ShardWriter(folder, "default", gold, max_rows=shard_rows),
-        "annotations": ShardWriter(folder, "annotations", spans, max_rows=shard_rows),
+        "default": ShardWriter(
+            folder, "default", gold, max_rows=shard_rows, encoder=GoldEncoder(gold, records)
+        ),
+        "annotations": ShardWriter(
+            folder, "annotations", spans, max_rows=shard_rows, encoder=records
+        ),
         "bio": ShardWriter(
             folder,
             "bio",
             bio,
             max_rows=shard_rows,
-            encoder=TokenViewEncoder(bio, summary.bio_losses, scheme),
+            encoder=TokenViewEncoder(bio.arrow_schema, summary.bio_losses, scheme),
         ),
     }
     counted = [  # (layer, property, its name in the counts), named once
@@ -305,14 +311,13 @@ def _write(
         summary.languages.add(gold_record["lang"])
         for key, prop, name in counted:
             counts[split][name].update(map(itemgetter(prop), gold_record[key]))
-        row = {**gold_record, "gold": gold_row(result)}
-        writers["default"].add(split, row, chars=size)
+        writers["default"].add(split, (gold_record, gold_row(result)), chars=size)
         if helper is not None:
             helper.add(split, gold_record, chars=size * 4)
         else:
             writers["bio"].add(split, gold_record, chars=size * 4)  # tokens weigh more than text
-    for writer in writers.values():
-        writer.close()
+    for name in ("annotations", "default", "bio"):  # annotations first: default reuses its tables
+        writers[name].close()
     if helper is not None:
         writers["bio"].rows, writers["bio"].shards, summary.bio_losses = helper.finish()
     if predicted:

@@ -38,7 +38,8 @@ class ShardWriter:
         encoder: Any = None,
     ) -> None:
         """``encoder`` turns what ``add`` is given into buffered rows, and those into a table of
-        ``features`` (``row`` and ``table``); a TableEncoder of records by default."""
+        its ``schema`` (``row`` and ``table``); a TableEncoder of records by default, and then
+        ``features`` may be None."""
         if max_rows < 1 or max_bytes < 1:
             raise ValueError(f"shard bounds must be >= 1 (got {max_rows} rows, {max_bytes} bytes)")
         self.folder = folder / "data" / config
@@ -46,8 +47,8 @@ class ShardWriter:
         self.features = features
         self.max_rows = max_rows
         self.max_bytes = max_bytes
-        self.schema = features.arrow_schema
         self.encoder = encoder or TableEncoder(features)
+        self.schema = self.encoder.schema
         self.writers: dict[str, Any] = {}  # split -> the open file's writer
         self.shards: dict[str, int] = {}  # split -> files opened so far
         self.in_shard: dict[str, tuple[int, int]] = {}  # split -> (rows, bytes) in the open file

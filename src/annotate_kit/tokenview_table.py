@@ -19,8 +19,9 @@ from annotate_kit.schema import Scheme, load_scheme
 class TokenViewEncoder:
     """Gold records -> tables of ``bio_features``, for a ShardWriter; counts losses on the way."""
 
-    def __init__(self, features: Any, losses: BioLosses, scheme: Scheme | None = None) -> None:
-        self.schema = features.arrow_schema
+    def __init__(self, schema: Any, losses: BioLosses, scheme: Scheme | None = None) -> None:
+        """``schema``: the Arrow schema of ``bio_features``."""
+        self.schema = schema
         self.losses = losses
         self.scheme = scheme or load_scheme()
         self._tag_columns = [

@@ -1,0 +1,54 @@
+"""gold_table: the default config's table reuses the annotations config's, and equals it built
+from whole rows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from datasets import Features
+
+from annotate_kit.adjudicate import adjudicate, provenance_feature, provenance_row
+from annotate_kit.features import TableEncoder, record_features
+from annotate_kit.gold_table import GoldEncoder, RecordEncoder
+
+SEED = Path(__file__).parents[1] / "seeds" / "kremlin-emissaires-americains.fr.gold.jsonl"
+GOLD = json.loads(SEED.read_text(encoding="utf-8").splitlines()[0])
+
+
+def pairs(count: int) -> list[tuple[dict, dict]]:
+    records = [{**GOLD, "doc_id": f"d{i}"} for i in range(count)]
+    return [(r, provenance_row(adjudicate([r]))) for r in records]
+
+
+def expected_table(rows):
+    features = Features({**record_features(), "gold": provenance_feature()})
+    encoder = TableEncoder(features)
+    return encoder.table([encoder.row({**record, "gold": gold}) for record, gold in rows])
+
+
+def encoders():
+    spans = record_features()
+    records = RecordEncoder(spans)
+    return records, GoldEncoder(Features({**spans, "gold": provenance_feature()}), records)
+
+
+def test_a_batch_of_the_same_records_reuses_the_annotations_table():
+    records, gold = encoders()
+    rows = pairs(3)
+    records.table([records.row(r) for r, _ in rows])  # the annotations batch, built first
+    table = gold.table([gold.row(pair) for pair in rows])
+    assert records.reused == 1
+    assert table.equals(expected_table(rows))
+    assert table.schema == gold.schema
+
+
+def test_other_batches_are_built_from_their_records():
+    records, gold = encoders()
+    rows = pairs(3)
+    records.table([records.row(r) for r, _ in rows[:2]])  # not the same rows
+    copies = [({**r}, g) for r, g in rows]  # equal records, other objects: not reused either
+    for batch in (rows, copies):
+        table = gold.table([gold.row(pair) for pair in batch])
+        assert table.equals(expected_table(batch))
+    assert records.reused == 0
