@@ -8,13 +8,14 @@ from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
+import pytest
 from click.testing import CliRunner
 from datasets import Features, Value, load_dataset
 
 from annotate_kit.cli import main
 from annotate_kit.convert import convert, iter_documents
 from annotate_kit.export import export_dataset
-from annotate_kit.shards import BATCH_CHARS, ShardWriter, fingerprint
+from annotate_kit.shards import BATCH_CHARS, BackgroundWriter, ShardWriter, fingerprint
 from annotate_kit.taskshards import shard_files
 from engine_support import write_corpus
 from test_export import corpus
@@ -103,6 +104,54 @@ def test_the_fingerprint_covers_every_shard(tmp_path: Path):
     assert len(written("a", ["same", "one"]).files()) == 2
     assert fingerprint([written("b", ["same", "one"])]) == first
     assert fingerprint([written("c", ["same", "two"])]) != first  # only the last shard differs
+
+
+def test_files_written_in_the_background_are_the_same_bytes(tmp_path: Path):
+    def written(name: str, files: BackgroundWriter | None) -> list[bytes]:
+        writer = ShardWriter(
+            tmp_path / name, "default", Features({"text": Value("string")}), max_rows=3, files=files
+        )
+        for number in range(10):
+            writer.add(
+                "train" if number % 3 else "test", {"text": f"doc {number}"}, chars=BATCH_CHARS
+            )
+        writer.close()
+        return [path.read_bytes() for path in writer.files()]
+
+    with BackgroundWriter(depth=1) as files:
+        assert written("background", files) == written("inline", None)
+
+
+def test_a_background_write_error_reaches_the_caller(tmp_path: Path):
+    blocker = tmp_path / "blocked"
+    blocker.write_text("a file where the shard folder should be")
+    with BackgroundWriter() as files:
+        writer = ShardWriter(blocker, "default", Features({"text": Value("string")}), files=files)
+
+        def write_two() -> None:
+            writer.add("train", {"text": "doc"}, chars=BATCH_CHARS)  # opening fails, later
+            writer.add("train", {"text": "doc"}, chars=BATCH_CHARS)
+            writer.close()
+
+        with pytest.raises(OSError):  # at the next piece of work, or at the latest at close
+            write_two()
+
+
+def test_an_export_that_fails_midway_leaves_no_staging_and_no_thread(tmp_path: Path, monkeypatch):
+    import threading
+
+    from annotate_kit import export
+
+    source = corpus(tmp_path, 12)
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("adjudication failed")
+
+    monkeypatch.setattr(export, "adjudicate", failing)
+    with pytest.raises(RuntimeError, match="adjudication failed"):
+        export_dataset([source], out=tmp_path / "ds")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".ds")] == []
+    assert not any(t.name.startswith("parquet-writer") for t in threading.enumerate())
 
 
 def test_cli_shard_rows(tmp_path: Path):

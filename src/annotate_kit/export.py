@@ -41,7 +41,7 @@ from annotate_kit.gold_table import GoldEncoder, RecordEncoder
 from annotate_kit.inputs import iter_items
 from annotate_kit.records import Record
 from annotate_kit.schema import load_scheme
-from annotate_kit.shards import SHARD_ROWS, ShardWriter, fingerprint
+from annotate_kit.shards import SHARD_ROWS, BackgroundWriter, ShardWriter, fingerprint
 from annotate_kit.tokenview_process import TokenViewProcess
 from annotate_kit.tokenview_table import TokenViewEncoder
 from annotate_kit.validate import Report, validate_items
@@ -155,17 +155,19 @@ def export_dataset(
         try:
             if helper is not None:
                 helper.start(staging, bio_features(load_scheme()).arrow_schema)
-            writers = _write(
-                paths,
-                staging,
-                valid=valid,
-                expected=expected,
-                ratios=ratios,
-                summary=summary,
-                keep_annotator_ids=keep_annotator_ids,
-                shard_rows=shard_rows,
-                helper=helper,
-            )
+            with BackgroundWriter() as files:  # stopped before the staging folder is removed
+                writers = _write(
+                    paths,
+                    staging,
+                    valid=valid,
+                    expected=expected,
+                    ratios=ratios,
+                    summary=summary,
+                    keep_annotator_ids=keep_annotator_ids,
+                    shard_rows=shard_rows,
+                    helper=helper,
+                    files=files,
+                )
             summary.chart = _chart(staging, summary)
             write_card(
                 staging,
@@ -248,6 +250,7 @@ def _write(
     keep_annotator_ids: bool,
     shard_rows: int,
     helper: TokenViewProcess | None,
+    files: BackgroundWriter,
 ) -> dict[str, ShardWriter]:
     from datasets import Features
 
@@ -258,10 +261,15 @@ def _write(
     records = RecordEncoder(spans)  # the default config reuses its tables (gold_table.py)
     writers = {
         "default": ShardWriter(
-            folder, "default", gold, max_rows=shard_rows, encoder=GoldEncoder(gold, records)
+            folder,
+            "default",
+            gold,
+            max_rows=shard_rows,
+            encoder=GoldEncoder(gold, records),
+            files=files,
         ),
         "annotations": ShardWriter(
-            folder, "annotations", spans, max_rows=shard_rows, encoder=records
+            folder, "annotations", spans, max_rows=shard_rows, encoder=records, files=files
         ),
         "bio": ShardWriter(
             folder,
@@ -269,6 +277,7 @@ def _write(
             bio,
             max_rows=shard_rows,
             encoder=TokenViewEncoder(bio.arrow_schema, summary.bio_losses, scheme),
+            files=files,
         ),
     }
     counted = [  # (layer, property, its name in the counts), named once

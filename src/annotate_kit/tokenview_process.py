@@ -136,7 +136,7 @@ def _serve(conn: Any, shard_rows: int) -> None:
     from annotate_kit.gctune import fewer_collections
     from annotate_kit.records import Record
     from annotate_kit.schema import load_scheme
-    from annotate_kit.shards import ShardWriter
+    from annotate_kit.shards import BackgroundWriter, ShardWriter
     from annotate_kit.tokenview_table import TokenViewEncoder
 
     try:
@@ -147,18 +147,20 @@ def _serve(conn: Any, shard_rows: int) -> None:
                 return
             schema = pa.ipc.read_schema(pa.py_buffer(conn.recv_bytes()))
             losses = BioLosses()
-            writer = ShardWriter(
-                Path(folder),
-                "bio",
-                None,
-                max_rows=shard_rows,
-                encoder=TokenViewEncoder(schema, losses, scheme),
-            )
-            while data := conn.recv_bytes():
-                for split, slim, chars in orjson.loads(data):
-                    record: Record = {**slim, "relations": [None] * slim["relations"]}
-                    writer.add(split, record, chars=chars)
-            writer.close()
+            with BackgroundWriter() as files:
+                writer = ShardWriter(
+                    Path(folder),
+                    "bio",
+                    None,
+                    max_rows=shard_rows,
+                    encoder=TokenViewEncoder(schema, losses, scheme),
+                    files=files,
+                )
+                while data := conn.recv_bytes():
+                    for split, slim, chars in orjson.loads(data):
+                        record: Record = {**slim, "relations": [None] * slim["relations"]}
+                        writer.add(split, record, chars=chars)
+                writer.close()
         conn.send(("ok", (writer.rows, writer.shards, losses)))
     except BaseException as exc:  # noqa: BLE001 - reported to the main process, which raises
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
