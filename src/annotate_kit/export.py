@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 from annotate_kit.adjudicate import DEFAULT_POLICY, adjudicate, describe_policy, provenance_feature
-from annotate_kit.adjudicate import provenance_row as gold_row
 from annotate_kit.agreement import AgreementBuilder, AgreementReport
 from annotate_kit.bio import BioLosses, bio_features
 from annotate_kit.card import write_card
@@ -320,7 +319,7 @@ def _write(
         summary.languages.add(gold_record["lang"])
         for key, prop, name in counted:
             counts[split][name].update(map(itemgetter(prop), gold_record[key]))
-        writers["default"].add(split, (gold_record, gold_row(result)), chars=size)
+        writers["default"].add(split, (gold_record, result), chars=size)
         if helper is not None:
             helper.add(split, gold_record, chars=size * 4)
         else:
