@@ -11,7 +11,7 @@ its records. Either way the table is the same (test).
 from __future__ import annotations
 
 from collections import deque
-from itertools import accumulate
+from itertools import chain
 from operator import is_
 from typing import Any
 
@@ -118,13 +118,16 @@ def _item_type(kind: Any, name: str, field: int | None = None) -> Any:
 def _lists(lists: list[tuple[str, ...]], kind: Any) -> Any:
     import pyarrow as pa
 
-    flat = [value for values in lists for value in values]
+    flat = list(chain.from_iterable(lists))
     return pa.ListArray.from_arrays(
         _offsets(list(map(len, lists))), pa.array(flat, type=kind.value_type), type=kind
     )
 
 
-def _offsets(lengths: list[int]) -> Any:
+def _offsets(lengths: Any) -> Any:
+    import numpy as np
     import pyarrow as pa
 
-    return pa.array([0, *accumulate(lengths)], type=pa.int32())
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int32)
+    np.cumsum(np.fromiter(lengths, dtype=np.int32, count=len(lengths)), out=offsets[1:])
+    return pa.array(offsets)
