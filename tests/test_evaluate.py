@@ -96,6 +96,39 @@ def test_unpaired_documents_are_reported_and_differing_texts_refused():
         evaluate_records([changed], [gold()])
 
 
+def annotated(base, ref, *, cancelled=False, updated="2026-01-01", **changes):
+    """``base`` as annotation ``ref`` made it (Label Studio's pull gives one record each)."""
+    annotation = {
+        "id": ref,
+        "annotator": f"user-{ref}",
+        "origin": "manual",
+        "ground_truth": False,
+        "cancelled": cancelled,
+        "updated_at": updated,
+    }
+    return {**base, "annotation": annotation, **changes}
+
+
+def test_several_gold_annotations_are_adjudicated_and_skipped_ones_never_count():
+    perfect = gold()
+    stale = annotated(gold(), "1", updated="2026-01-01", entities=[])
+    latest = annotated(gold(), "2", updated="2026-02-01")
+    skipped = annotated(gold(), "3", cancelled=True, entities=[], cues=[], claims=[], relations=[])
+    result = evaluate_records([perfect], [stale, latest, skipped])
+    assert result.gold_adjudicated == 1
+    assert result.get("entities", "exact").f1 == 1.0  # the latest annotation, not the last line
+    only_skipped = {**skipped, "doc_id": "doc-9"}
+    result = evaluate_records([perfect, {**perfect, "doc_id": "doc-9"}], [latest, only_skipped])
+    assert result.gold_undecided == ("doc-9",)
+    assert result.documents == 1  # doc-9 is not scored as a document with nothing in it
+    assert "not scored: doc-9" in format_table(result)
+
+
+def test_several_predictions_of_a_document_are_refused():
+    with pytest.raises(InputError, match="document doc-1: several predicted records"):
+        evaluate_records([gold(), gold()], [gold()])
+
+
 def write(path, *records):
     path.write_text(
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"

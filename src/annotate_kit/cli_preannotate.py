@@ -27,7 +27,10 @@ def evaluate(predicted: Path, gold: Path, *, fmt: str) -> None:
 
     Each is records JSONL, or the task shards 'convert --preannotate -o FOLDER/' writes (the
     folder, or one of its .parquet files), which keep every pre-annotated record; a folder of
-    records JSONL files is read in sorted order. Records are paired by doc_id. For entities,
+    records JSONL files is read in sorted order. Records are paired by doc_id; where GOLD
+    holds several annotations of a document (a Label Studio pull), its gold is chosen as
+    export chooses it, skipped annotations never count, and documents left without gold are
+    listed. For entities,
     cues, claims and relations: precision, recall and F1, overall ("*") and per label, with
     exact-offset and overlap matching. Also: how many gold claims introduced by an attribution cue some candidate overlaps,
     and how often a candidate claim's attributes agree with the gold ones.

@@ -11,11 +11,13 @@ the tests decide what to print or assert.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotate_kit.adjudicate import DEFAULT_POLICY, adjudicate
 from annotate_kit.errors import InputError
 from annotate_kit.records import Record, read_jsonl
 
@@ -68,6 +70,8 @@ class Evaluation:
     unpaired_predicted: tuple[str, ...] = ()
     unpaired_gold: tuple[str, ...] = ()
     attribute_agreement: dict[str, tuple[int, int]] = field(default_factory=dict)
+    gold_adjudicated: int = 0  # documents whose gold the policy chose among several records
+    gold_undecided: tuple[str, ...] = ()  # documents with gold records but no gold (cancelled...)
 
     def get(self, layer: str, mode: str, label: str = ANY) -> Score:
         for score in self.scores:
@@ -86,13 +90,33 @@ class Evaluation:
             },
             "unpaired_predicted": list(self.unpaired_predicted),
             "unpaired_gold": list(self.unpaired_gold),
+            "gold_adjudicated": self.gold_adjudicated,
+            "gold_undecided": list(self.gold_undecided),
         }
 
 
-def evaluate_records(predicted: Iterable[Record], gold: Iterable[Record]) -> Evaluation:
-    """Pair records by doc_id and score every layer, label and match mode."""
-    pred_by_id = {r["doc_id"]: r for r in predicted}
-    gold_by_id = {r["doc_id"]: r for r in gold}
+def evaluate_records(
+    predicted: Iterable[Record],
+    gold: Iterable[Record],
+    *,
+    policy: Sequence[str] = DEFAULT_POLICY,
+) -> Evaluation:
+    """Pair records by doc_id and score every layer, label and match mode.
+
+    Gold records pulled from Label Studio may hold several annotations of a document, and
+    skipped (cancelled) ones: the gold is then chosen as `export` chooses it (``policy``), and
+    a document left without one is listed, never scored as if nothing were in it. Predictions
+    must be one record per document.
+    """
+    pred_by_id: dict[str, Record] = {}
+    for record in predicted:
+        if record["doc_id"] in pred_by_id:
+            raise InputError(
+                f"document {record['doc_id']}: several predicted records; "
+                "evaluate takes one prediction per document"
+            )
+        pred_by_id[record["doc_id"]] = record
+    gold_by_id, adjudicated, undecided = _gold_by_document(gold, policy)
     pairs = [(pred_by_id[d], gold_by_id[d]) for d in gold_by_id if d in pred_by_id]
     counts: dict[tuple[str, str, str], list[int]] = {}
     covered = total = 0
@@ -125,7 +149,32 @@ def evaluate_records(predicted: Iterable[Record], gold: Iterable[Record]) -> Eva
         unpaired_predicted=tuple(sorted(set(pred_by_id) - set(gold_by_id))),
         unpaired_gold=tuple(sorted(set(gold_by_id) - set(pred_by_id))),
         attribute_agreement={k: (a, n) for k, (a, n) in sorted(agreement.items())},
+        gold_adjudicated=adjudicated,
+        gold_undecided=tuple(sorted(undecided)),
     )
+
+
+def _gold_by_document(
+    records: Iterable[Record], policy: Sequence[str]
+) -> tuple[dict[str, Record], int, list[str]]:
+    """One gold record per document: (the records, how many were adjudicated, the documents
+    the policy left without gold)."""
+    groups: dict[str, list[Record]] = defaultdict(list)
+    for record in records:
+        groups[record["doc_id"]].append(record)
+    chosen: dict[str, Record] = {}
+    adjudicated, undecided = 0, []
+    for doc_id, group in groups.items():
+        if len(group) == 1 and not (group[0].get("annotation") or {}).get("cancelled"):
+            chosen[doc_id] = group[0]
+            continue
+        result = adjudicate(group, policy=policy)
+        if result.record is None:
+            undecided.append(doc_id)
+        else:
+            chosen[doc_id] = result.record
+            adjudicated += len(group) > 1
+    return chosen, adjudicated, undecided
 
 
 def evaluate_files(predicted: Path, gold: Path) -> Evaluation:
@@ -277,6 +326,16 @@ def format_table(evaluation: Evaluation) -> str:
     covered, total = evaluation.attributed_claims_covered
     lines.append("")
     lines.append(f"documents: {evaluation.documents}")
+    if evaluation.gold_adjudicated:
+        lines.append(
+            f"documents whose gold was chosen among several annotations (export's gold policy): "
+            f"{evaluation.gold_adjudicated}"
+        )
+    if evaluation.gold_undecided:
+        lines.append(
+            "documents left without gold (every annotation skipped, or no policy step decided), "
+            f"not scored: {', '.join(evaluation.gold_undecided)}"
+        )
     lines.append(
         f"gold claims with an attribution cue overlapped by a candidate: {covered}/{total}"
     )
