@@ -231,9 +231,13 @@ def test_validate_and_export_say_which_shard_rows_failed_pre_annotation(
     assert len(summary.failures) == 1
     result = CliRunner().invoke(main, ["validate", str(shards)])
     assert result.exit_code == 0, result.output
+    failed_row = f"{next(shards.glob('*.parquet'))} row 3 (RuntimeError: tokenizer exploded)"
     assert result.output.splitlines()[-1].endswith(
-        "; 1 shard rows carry no predictions: their pre-annotation failed "
-        "(the reasons are in the shards' error column and _annotate_kit.json)"
+        f"; 1 shard rows carry no predictions: their pre-annotation failed ({failed_row}; "
+        "every reason is in the shards' error column and _annotate_kit.json)"
     )
     exported = export_dataset([shards], out=tmp_path / "ds")
-    assert any("1 shard rows carry no predictions" in w for w in exported.warnings)
+    assert any(
+        f"1 shard rows carry no predictions: their pre-annotation failed ({failed_row}" in w
+        for w in exported.warnings
+    )

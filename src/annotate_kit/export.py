@@ -223,7 +223,8 @@ def _scan(
     if report.stats.failed_preannotation:
         summary.warnings.append(
             f"{report.stats.failed_preannotation} shard rows carry no predictions: their "
-            "pre-annotation failed (see the shards' error column)"
+            f"pre-annotation failed ({report.stats.failed_rows()}; every reason is in the "
+            "shards' error column)"
         )
     if summary.invalid and not skip_invalid:
         shown = "\n".join(

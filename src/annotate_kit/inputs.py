@@ -45,6 +45,12 @@ class ReadStats:
     tasks_without_annotations: int = 0
     records: int = 0
     failed_preannotation: int = 0  # shard rows whose pre-annotation failed: no predictions
+    failed_examples: list[str] = field(default_factory=list)  # the first few: where, and why
+
+    def failed_rows(self) -> str:
+        """'file row N (reason)' for the first failed rows, and how many more."""
+        more = self.failed_preannotation - len(self.failed_examples)
+        return "; ".join(self.failed_examples) + (f"; and {more} more" if more > 0 else "")
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,7 @@ class Raw:
 
 
 RECORDS_SUFFIXES = (".jsonl", ".json")
+FAILED_EXAMPLES = 3  # failed pre-annotation rows named in a summary
 
 
 def iter_items(paths: list[str | Path], stats: ReadStats | None = None) -> Iterator[Item]:
@@ -198,12 +205,24 @@ def _shard_items(path: Path, stats: ReadStats) -> Iterator[Raw]:
     row = 0
     try:
         for table in iter_task_tables(path, columns=["record", "error"]):
-            stats.failed_preannotation += table.column("error").drop_null().length()
+            errors = table.column("error")
+            if errors.null_count < len(errors):
+                _note_failures(stats, path, row, errors.to_pylist())
             for text in table.column("record").to_pylist():
                 row += 1
                 yield Raw(str(path), text, row=row)
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{path}: cannot read as Parquet ({exc})") from None
+
+
+def _note_failures(stats: ReadStats, path: Path, row: int, errors: list[str | None]) -> None:
+    """Count the rows (after ``row``) whose pre-annotation failed; keep the first few."""
+    for number, error in enumerate(errors, start=row + 1):
+        if error is None:
+            continue
+        stats.failed_preannotation += 1
+        if len(stats.failed_examples) < FAILED_EXAMPLES:
+            stats.failed_examples.append(f"{path} row {number} ({error})")
 
 
 def _jsonl_items(path: Path, extents: bool) -> Iterator[Raw | Lines]:

@@ -477,6 +477,7 @@ def format_problems(report: Report, fmt: str) -> str:
                 "tasks": report.stats.tasks,
                 "tasks_without_annotations": report.stats.tasks_without_annotations,
                 "failed_preannotation": report.stats.failed_preannotation,
+                "failed_preannotation_examples": report.stats.failed_examples,
                 "problems": [_problem_json(p) for p in report.problems],
             },
             ensure_ascii=False,
@@ -510,7 +511,8 @@ def summary_line(report: Report) -> str:
     failed = report.stats.failed_preannotation
     failed_note = (
         f"; {failed} shard rows carry no predictions: their pre-annotation failed "
-        "(the reasons are in the shards' error column and _annotate_kit.json)"
+        f"({report.stats.failed_rows()}; every reason is in the shards' error column and "
+        "_annotate_kit.json)"
         if failed
         else ""
     )
