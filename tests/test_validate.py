@@ -189,18 +189,26 @@ def test_auto_workers_use_every_cpu_only_for_large_inputs(tmp_path: Path, monkey
 
 
 @pytest.mark.parametrize(
-    ("cpu_max", "expected"), [("max 100000\n", 4), ("150000 100000\n", 2), ("50000 100000", 1)]
+    ("files", "expected"),
+    [
+        ({"cpu.max": "max 100000\n"}, 4),
+        ({"cpu.max": "150000 100000\n"}, 2),
+        ({"cpu.max": "50000 100000"}, 1),
+        ({"cpu/cpu.cfs_quota_us": "200000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 2),
+        ({"cpu,cpuacct/cpu.cfs_quota_us": "-1", "cpu,cpuacct/cpu.cfs_period_us": "100000"}, 4),
+        ({"cpu.max": "garbage"}, 4),
+        ({}, 4),
+    ],
 )
-def test_usable_cpus_follow_a_cgroup_quota(
-    tmp_path: Path, monkeypatch, cpu_max: str, expected: int
-):
+def test_usable_cpus_follow_a_cgroup_quota(tmp_path: Path, monkeypatch, files, expected: int):
+    """cgroup v2 (cpu.max) and v1 (cfs quota over period), as containers set them."""
     from annotate_kit import cli_support
 
     monkeypatch.setattr(cli_support.os, "sched_getaffinity", lambda _: {0, 1, 2, 3})
-    quota = tmp_path / "cpu.max"
-    quota.write_text(cpu_max)
-    assert cli_support.usable_cpus(quota) == expected
-    assert cli_support.usable_cpus(tmp_path / "none") == 4
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert cli_support.usable_cpus(tmp_path) == expected
 
 
 def test_a_labelstudio_export_is_read_a_block_at_a_time(monkeypatch: pytest.MonkeyPatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -88,14 +89,32 @@ def auto_workers(paths: list[str | Path]) -> int:
     return min(cpus, size // (AUTO_BYTES // 2))
 
 
-def usable_cpus(cgroup: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
-    """CPUs this process may run on, further limited by a cgroup v2 quota (containers)."""
+def usable_cpus(cgroups: Path = Path("/sys/fs/cgroup")) -> int:
+    """CPUs this process may run on, further limited by its cgroup's CPU quota (containers):
+    cgroup v2's ``cpu.max``, or v1's ``cpu.cfs_quota_us`` over ``cpu.cfs_period_us``."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     cpus = cpus or 1
+    quota = _cpu_quota(cgroups)
+    return cpus if quota is None else max(1, min(cpus, math.ceil(quota)))  # 1.5 -> 2
+
+
+def _cpu_quota(cgroups: Path) -> float | None:
+    """The CPU quota in CPUs (150000/100000 -> 1.5), or None for none or unreadable."""
     try:
-        quota, period = cgroup.read_text().split()[:2]
+        quota, period = (cgroups / "cpu.max").read_text().split()[:2]
     except (OSError, ValueError):
-        return cpus
-    if quota == "max":
-        return cpus
-    return max(1, min(cpus, -(-int(quota) // int(period))))  # 150000/100000 -> 2
+        for v1 in ("cpu", "cpu,cpuacct"):
+            try:
+                quota = (cgroups / v1 / "cpu.cfs_quota_us").read_text().strip()
+                period = (cgroups / v1 / "cpu.cfs_period_us").read_text().strip()
+                break
+            except OSError:
+                continue
+        else:
+            return None
+    try:
+        if quota in ("max", "-1") or int(period) <= 0:
+            return None
+        return int(quota) / int(period)
+    except ValueError:
+        return None
