@@ -152,8 +152,6 @@ def export_dataset(
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
         try:
-            if helper is not None:
-                helper.start(staging, bio_features(load_scheme()).arrow_schema)
             with BackgroundWriter() as files:  # stopped before the staging folder is removed
                 writers = _write(
                     paths,
@@ -258,6 +256,8 @@ def _write(
     spans = record_features(scheme)
     gold = Features({**spans, "gold": provenance_feature()})
     bio = bio_features(scheme)
+    if helper is not None:
+        helper.start(folder, bio.arrow_schema)
     records = RecordEncoder(spans)  # the default config reuses its tables (gold_table.py)
     writers = {
         "default": ShardWriter(
