@@ -335,3 +335,16 @@ def test_workers_skip_the_same_invalid_records(tmp_path: Path):
         one.fingerprint,
     )
     assert two.report.problems == one.report.problems
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_progress_bars_cover_both_passes_on_stderr(tmp_path: Path, workers: str):
+    source = corpus(tmp_path, 12)
+    args = ["export", str(source), "-o", str(tmp_path / "ds"), "--progress", "--workers", workers]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    bars = result.stderr.replace("\r", "\n")
+    assert "validate: 12record " in bars
+    assert "export: 100%" in bars.strip().splitlines()[-1]
+    assert "| 12/12 " in bars.strip().splitlines()[-1]
+    assert "export: 100%" not in result.stdout

@@ -164,6 +164,7 @@ def export_dataset(
                     shard_rows=shard_rows,
                     helper=helper,
                     files=files,
+                    progress=progress,
                 )
             summary.chart = _chart(staging, summary)
             write_card(
@@ -249,6 +250,7 @@ def _write(
     shard_rows: int,
     helper: TokenViewProcess | None,
     files: BackgroundWriter,
+    progress: bool = False,
 ) -> dict[str, ShardWriter]:
     from datasets import Features
 
@@ -291,7 +293,12 @@ def _write(
     rename = (lambda a: a) if keep_annotator_ids else pseudonym
     predicted = 0  # documents whose gold is a prediction
 
-    for ordinal, item in enumerate(iter_items(paths)):
+    items: Any = iter_items(paths)
+    if progress:  # the second pass takes most of the time: it gets its own bar
+        from tqdm import tqdm
+
+        items = tqdm(items, desc="export", unit="record", total=summary.records, file=sys.stderr)
+    for ordinal, item in enumerate(items):
         if not valid[ordinal]:
             continue
         record = _with_annotator(item.record, rename)
