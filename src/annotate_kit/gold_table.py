@@ -24,7 +24,8 @@ class RecordEncoder:
     """A TableEncoder of records that remembers its last tables and the records they hold."""
 
     def __init__(self, features: Any, *, keep: int = 3) -> None:
-        """``keep``: how many tables to remember (one per split is enough: see GoldEncoder)."""
+        """``keep``: how many tables to remember: one per split, since a split's default batch
+        is built right after its annotations batch (and the splits close one after another)."""
         self.inner = TableEncoder(features)
         self.schema = self.inner.schema
         self._recent: deque[tuple[list[Record], Any]] = deque(maxlen=keep)

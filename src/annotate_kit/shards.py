@@ -57,15 +57,15 @@ class ShardWriter:
         self.writers: dict[str, Any] = {}  # split -> the open file's writer (files' thread only)
         self.shards: dict[str, int] = {}  # split -> files opened so far
         self.in_shard: dict[str, tuple[int, int]] = {}  # split -> (rows, bytes) in the open file
-        self.buffers: dict[str, list[dict[str, Any]]] = {}
+        self.buffers: dict[str, list[Any]] = {}  # split -> rows, as the encoder made them
         self.rows: dict[str, int] = {}
         self.chars: dict[str, int] = {}
         self.fingerprint: str | None = None
         self._stat_columns: list[str] | None = None
 
-    def add(self, split: str, row: dict[str, Any], *, chars: int = 0) -> None:
-        """Buffer a row (a record, labels as names); `chars` (the document's length) bounds a
-        batch's memory."""
+    def add(self, split: str, row: Any, *, chars: int = 0) -> None:
+        """Buffer a row (for the default encoder, a record with labels as names); `chars` (the
+        document's length) bounds a batch's memory."""
         buffer = self.buffers.setdefault(split, [])
         buffer.append(self.encoder.row(row))
         self.rows[split] = self.rows.get(split, 0) + 1
