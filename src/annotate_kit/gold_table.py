@@ -41,8 +41,9 @@ class RecordEncoder:
 
     def table_of(self, records: list[Record]) -> Any:
         """The table of exactly these record objects, in this order: remembered, or built."""
-        for remembered, table in self._recent:
+        for number, (remembered, table) in enumerate(self._recent):
             if len(remembered) == len(records) and all(map(is_, remembered, records)):
+                del self._recent[number]  # asked for once: its records can go now
                 self.reused += 1
                 return table
         return self.inner.table([self.inner.row(record) for record in records])
