@@ -165,10 +165,7 @@ def _gold_by_document(
     chosen: dict[str, Record] = {}
     adjudicated, undecided = 0, []
     for doc_id, group in groups.items():
-        if len(group) == 1 and not (group[0].get("annotation") or {}).get("cancelled"):
-            chosen[doc_id] = group[0]
-            continue
-        result = adjudicate(group, policy=policy)
+        result = adjudicate(group, policy=policy)  # a lone, live record is its own gold
         if result.record is None:
             undecided.append(doc_id)
         else:
