@@ -56,6 +56,22 @@ def test_labelstudio_parser_accepts_config_with_every_label():
     assert "pre-wrap" in root.find("Style").text
 
 
+def test_required_region_choices_carry_their_own_when_attributes():
+    """Label Studio 1.23 skips a region in a required per-region Choices only by the Choices'
+    own when* attributes; on the wrapping View alone, every entity and cue blocks Submit."""
+    scheme = load_scheme()
+    root = ET.fromstring(labelstudio_config())
+    required = [c for c in root.iter("Choices") if c.get("perRegion") == "true"]
+    assert required
+    owners = {a: layer for layer in scheme.layers.values() for a in layer.attributes}
+    for choices in required:
+        layer = owners[choices.get("name")]
+        assert choices.get("required") == "true"
+        assert choices.get("visibleWhen") == "region-selected"
+        assert choices.get("whenTagName") == layer.key
+        assert choices.get("whenLabelValue") == (layer.fixed_label or "")
+
+
 def test_label_names_are_xml_escaped(tmp_path: Path):
     copy = tmp_path / "schema"
     shutil.copytree(default_schema_dir(), copy)

@@ -46,19 +46,22 @@ def labelstudio_config(scheme: Scheme | None = None) -> str:
     for layer in scheme.layers.values():
         if not layer.attributes:
             continue
-        region_view = ET.SubElement(
-            view,
-            "View",
-            visibleWhen="region-selected",
-            whenTagName=layer.key,
-            whenLabelValue=layer.fixed_label or "",
-        )
+        # Label Studio checks a required per-region Choices against every region and skips a
+        # region only by the Choices tag's own when* attributes: on the wrapping View alone they
+        # hide the radios but every entity and cue then fails Submit ("… is required").
+        region_only = {
+            "visibleWhen": "region-selected",
+            "whenTagName": layer.key,
+            "whenLabelValue": layer.fixed_label or "",
+        }
+        region_view = ET.SubElement(view, "View", region_only)
         for attribute, vocab_name in layer.attributes.items():
             vocab = scheme.vocabularies[vocab_name]
             ET.SubElement(region_view, "Header", value=vocab.title, size="6")
             choices = ET.SubElement(
                 region_view,
                 "Choices",
+                region_only,
                 name=attribute,
                 toName=TEXT_TAG,
                 perRegion="true",
