@@ -26,9 +26,9 @@ from collections import Counter
 from itertools import combinations
 from pathlib import Path
 
-from annotate_kit.agreement import AgreementBuilder, agreement_views
-from annotate_kit.matching import overlap_matches
-from annotate_kit.schema import load_scheme
+from annotate_kit.agreement.matching import overlap_matches
+from annotate_kit.agreement.spans import AgreementBuilder, agreement_views
+from annotate_kit.scheme.schema import load_scheme
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = json.loads(

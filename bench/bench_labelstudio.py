@@ -19,10 +19,10 @@ from pathlib import Path
 import httpx
 from label_studio_sdk import LabelStudio
 
-from annotate_kit import server
-from annotate_kit.credentials import Credentials
-from annotate_kit.labelstudio import DEFAULT_BATCH_SIZE, DEFAULT_PIECE_SIZE, pull, push
-from annotate_kit.lsconfig import labelstudio_config
+from annotate_kit.labelstudio import server
+from annotate_kit.labelstudio.config import labelstudio_config
+from annotate_kit.labelstudio.credentials import Credentials
+from annotate_kit.labelstudio.project import DEFAULT_BATCH_SIZE, DEFAULT_PIECE_SIZE, pull, push
 
 ROOT = Path(__file__).resolve().parents[1]
 LOGIN = server.Login("bench@example.com", "bench-pass-123", "bench-token-0123456789abcdef")

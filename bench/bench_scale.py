@@ -26,7 +26,7 @@ import time
 import warnings
 from pathlib import Path
 
-from annotate_kit.convert import convert
+from annotate_kit.documents.convert import convert
 from annotate_kit.preannotate import Preannotator
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "kremlin-emissaires-americains.fr.txt"

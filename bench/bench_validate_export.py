@@ -25,7 +25,7 @@ GOLD = ROOT / "seeds" / "kremlin-emissaires-americains.fr.gold.jsonl"
 
 
 def make_corpus(path: Path, count: int) -> None:
-    from annotate_kit.records import doc_id_for, text_sha256
+    from annotate_kit.scheme.records import doc_id_for, text_sha256
 
     gold = json.loads(GOLD.read_text(encoding="utf-8"))
     with path.open("w", encoding="utf-8") as out:
@@ -43,7 +43,7 @@ def make_corpus(path: Path, count: int) -> None:
 def bare_validate(path: Path) -> int:
     import jsonschema_rs
 
-    from annotate_kit.schema import load_scheme
+    from annotate_kit.scheme.schema import load_scheme
 
     validator = jsonschema_rs.Draft202012Validator(load_scheme().validator_schema())
     valid = 0
@@ -98,7 +98,7 @@ def peak_rss_mb(count: int) -> float:
     code = (  # noqa: UP031 - the snippet itself contains braces
         "import sys, tempfile, pathlib; sys.path.insert(0, %r)\n"
         "import bench_validate_export as b\n"
-        "from annotate_kit.export import export_dataset\n"
+        "from annotate_kit.export.dataset import export_dataset\n"
         "with tempfile.TemporaryDirectory() as folder:\n"
         "    d = pathlib.Path(folder); p = d / 'c.jsonl'; b.make_corpus(p, %d)\n"
         "    export_dataset([p], out=d / 'ds')\n"
@@ -116,8 +116,8 @@ def main() -> None:
     parser.add_argument("--memory", action="store_true", help="also measure peak RSS at two sizes")
     args = parser.parse_args()
 
-    from annotate_kit.export import export_dataset
-    from annotate_kit.validate import validate_paths
+    from annotate_kit.export.dataset import export_dataset
+    from annotate_kit.validate.paths import validate_paths
 
     gold = json.loads(GOLD.read_text(encoding="utf-8"))
     spans = sum(len(gold[k]) for k in ("entities", "claims", "cues"))

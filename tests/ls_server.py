@@ -1,4 +1,4 @@
-"""A real Label Studio for the tests: one server per session, started with annotate_kit.server.
+"""A real Label Studio for the tests: one server per session, started with annotate_kit.labelstudio.server.
 
 The first session builds a pre-migrated data directory (admin + a second annotator, ~30 s)
 under .pytest_cache; every session then starts on a copy of it in ~3 s. Tests that need
@@ -19,8 +19,8 @@ import httpx
 import pytest
 from label_studio_sdk import LabelStudio
 
-from annotate_kit import server
 from annotate_kit.errors import LabelStudioError
+from annotate_kit.labelstudio import server
 
 ADMIN = server.Login("admin@example.com", "admin-pass-123", "test-token-0123456789abcdef")
 ANNOTATOR = server.Login("annot2@example.com", "annot2-pass-123", "annot2-token-0123456789")

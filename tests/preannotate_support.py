@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from annotate_kit.preannotate import Preannotator, preannotate_batch
-from annotate_kit.records import new_record
+from annotate_kit.scheme.records import new_record
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_TEXT = ROOT / "seeds" / "kremlin-emissaires-americains.fr.txt"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from annotate_kit.cli import main
+from annotate_kit.cli.main import main
 
 ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -73,7 +73,7 @@ def test_public_api_resolves_and_a_validating_process_skips_pyarrow():
     assert set(annotate_kit.__all__) == set(annotate_kit._PUBLIC)
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         annotate_kit.nope  # noqa: B018
-    code = "import sys, annotate_kit.validate_workers; print('pyarrow' in sys.modules)"
+    code = "import sys, annotate_kit.validate.workers; print('pyarrow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"  # a worker starts in 0.1 s, not 0.3 s
 
@@ -82,6 +82,6 @@ def test_convert_is_the_function_even_after_its_module_was_imported():
     import subprocess
     import sys
 
-    code = "import annotate_kit.convert; from annotate_kit import convert; print(callable(convert))"
+    code = "import annotate_kit.documents.convert; from annotate_kit import convert; print(callable(convert))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"

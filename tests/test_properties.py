@@ -11,10 +11,10 @@ from datasets import load_dataset
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotate_kit.export import export_dataset
-from annotate_kit.lsformat import record_to_results, task_data, task_to_record
-from annotate_kit.records import new_record
-from annotate_kit.validate import check_record
+from annotate_kit.export.dataset import export_dataset
+from annotate_kit.scheme.records import new_record
+from annotate_kit.scheme.tasks import record_to_results, task_data, task_to_record
+from annotate_kit.validate.checks import check_record
 
 ALPHABET = st.sampled_from([*"abc éàœ’«» \r\n\t", "🎉", "𝔘", "e\u0301", "\u00a0", "😀", "ß"])
 LABELS = ["PER", "ORG", "LOC", "MISC", "DATE", "QUANTITY"]

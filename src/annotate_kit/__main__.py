@@ -1,3 +1,3 @@
-from annotate_kit.cli import main
+from annotate_kit.cli.main import main
 
 main()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from annotate_kit.convert import convert
+from annotate_kit.documents.convert import convert
 from annotate_kit.errors import InputError
-from annotate_kit.export import export_dataset
-from annotate_kit.validate import format_problems, validate_paths
+from annotate_kit.export.dataset import export_dataset
+from annotate_kit.validate.paths import validate_paths
+from annotate_kit.validate.problems import format_problems
 
 
 def run_demo(*, seeds_dir: Path, out_dir: Path, preannotate: bool = True) -> Iterator[str]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from annotate_kit.schema import load_scheme
+from annotate_kit.scheme.schema import load_scheme
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token

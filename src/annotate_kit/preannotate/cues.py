@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from annotate_kit.schema import load_scheme
+from annotate_kit.scheme.schema import load_scheme
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token

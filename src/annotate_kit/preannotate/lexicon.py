@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from annotate_kit.errors import PreannotationError
-from annotate_kit.schema import Scheme, load_scheme
+from annotate_kit.scheme.schema import Scheme, load_scheme
 
 APOSTROPHES = {0x2019: "'", 0x02BC: "'", 0x00A0: " ", 0x202F: " ", 0x2007: " "}
 """Same-length replacements applied before spaCy sees a text (and to lexicon phrases)."""

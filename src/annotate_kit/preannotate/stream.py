@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from annotate_kit.ordered_pool import ordered_map
+from annotate_kit._pool import ordered_map
 
 if TYPE_CHECKING:
-    from annotate_kit.preannotate import Preannotator
+    from annotate_kit.preannotate.core import Preannotator
 
 Record = dict[str, Any]
 logger = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def preannotate_stream(
     ``workers > 1`` runs batches in that many spawned processes. ``on_notice`` receives each
     one-time notice (no pipeline, no lexicon) once; by default notices are logged.
     """
-    from annotate_kit.preannotate import Preannotator, preannotate_batch
+    from annotate_kit.preannotate.core import Preannotator, preannotate_batch
 
     if batch_size < 1 or workers < 1:
         raise ValueError(f"batch_size and workers must be >= 1 (got {batch_size}, {workers})")
@@ -72,13 +72,13 @@ def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
 
 
 def _init_worker(lang: str | None) -> None:
-    from annotate_kit.preannotate import Preannotator
+    from annotate_kit.preannotate.core import Preannotator
 
     _WORKER["pre"] = Preannotator(lang=lang)
 
 
 def _run_worker(batch: list[Record]) -> tuple[list[Record], list[str]]:
-    from annotate_kit.preannotate import preannotate_batch
+    from annotate_kit.preannotate.core import preannotate_batch
 
     pre = _WORKER["pre"]
     return preannotate_batch(batch, preannotator=pre), list(pre.notices)

@@ -13,7 +13,7 @@ import json
 import re
 from pathlib import Path
 
-from annotate_kit.records import new_record
+from annotate_kit.scheme.records import new_record
 
 MARKED = """\
 Talks between the two delegations [[reportedly|ATTRIBUTION]] ended late on Tuesday without a joint statement.

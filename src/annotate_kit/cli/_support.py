@@ -1,0 +1,132 @@
+"""What every command module shares: clean failures, the progress-bar and --workers options."""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from annotate_kit.errors import AnnotateKitError
+
+
+def fails_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The toolkit's own errors become one "Error: [CODE] message" line and their exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except AnnotateKitError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+def show_progress(flag: bool | None) -> bool:
+    """--progress/--no-progress when given, else a bar only when stderr is a terminal."""
+    return sys.stderr.isatty() if flag is None else flag
+
+
+class WorkersType(click.ParamType):
+    """A number of processes (1 or more), or ``auto``."""
+
+    name = "N|auto"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value == "auto" or isinstance(value, int):
+            return value
+        try:
+            number = int(value)
+        except ValueError:
+            number = 0
+        if number < 1:
+            self.fail(
+                f"{value!r} is neither a number of processes (1 or more) nor 'auto'", param, ctx
+            )
+        return number
+
+
+WORKERS = WorkersType()
+
+
+def workers_option(what: str) -> Callable[[Any], Any]:
+    """``--workers N|auto``, whose auto is auto_workers."""
+    return click.option(
+        "--workers",
+        type=WORKERS,
+        metavar="N|auto",
+        default="auto",
+        show_default=True,
+        help=f"{what} auto: 1 below {AUTO_BYTES >> 20} MB of input (about 1,500 seed-sized "
+        "records), where starting processes costs more than it saves; above, one per "
+        f"{AUTO_BYTES >> 21} MB of input, at most one per CPU.",
+    )
+
+
+AUTO_BYTES = 32 << 20  # from here on, workers save more than their start (0.1-0.2 s) costs
+
+
+def auto_workers(paths: list[str | Path]) -> int:
+    """1 for inputs under AUTO_BYTES; else one process per AUTO_BYTES/2 of input, at most one
+    per CPU this process may use (its affinity and its cgroup's CPU quota)."""
+    cpus = usable_cpus()
+    if cpus < 2:
+        return 1
+    size = 0
+    for raw in paths:
+        path = Path(raw)
+        files = path.rglob("*") if path.is_dir() else [path]
+        size += sum(file.stat().st_size for file in files if file.is_file())
+    if size < AUTO_BYTES:
+        return 1
+    return min(cpus, size // (AUTO_BYTES // 2))
+
+
+def usable_cpus(cgroups: Path = Path("/sys/fs/cgroup")) -> int:
+    """CPUs this process may run on, further limited by its cgroup's CPU quota (containers):
+    cgroup v2's ``cpu.max``, or v1's ``cpu.cfs_quota_us`` over ``cpu.cfs_period_us``."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpus = cpus or 1
+    quota = _cpu_quota(cgroups)
+    return cpus if quota is None else max(1, min(cpus, math.ceil(quota)))  # 1.5 -> 2
+
+
+def _cpu_quota(cgroups: Path) -> float | None:
+    """The CPU quota in CPUs (150000/100000 -> 1.5), or None for none or unreadable."""
+    try:
+        quota, period = (cgroups / "cpu.max").read_text().split()[:2]
+    except (OSError, ValueError):
+        for v1 in ("cpu", "cpu,cpuacct"):
+            try:
+                quota = (cgroups / v1 / "cpu.cfs_quota_us").read_text().strip()
+                period = (cgroups / v1 / "cpu.cfs_period_us").read_text().strip()
+                break
+            except OSError:
+                continue
+        else:
+            return None
+    try:
+        if quota in ("max", "-1") or int(period) <= 0:
+            return None
+        return int(quota) / int(period)
+    except ValueError:
+        return None
+
+
+FORMATS = ("text", "json", "github")
+MAX_SHOWN = 20  # failures listed on stderr; all of them stay in the output
+MAX_LISTED = 10
+URL_HELP = "Label Studio URL (default: $LABEL_STUDIO_URL, then the config file)."
+
+progress_option = click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: on a terminal).",
+)

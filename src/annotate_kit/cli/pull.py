@@ -1,0 +1,89 @@
+"""annotate-kit pull: annotations of a Label Studio project as records."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import click
+
+from annotate_kit.cli._support import (
+    MAX_LISTED,
+    URL_HELP,
+    fails_cleanly,
+    progress_option,
+    show_progress,
+)
+
+
+@click.command("pull")
+@click.option("--project", required=True, help="Project title.")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Records JSONL to write (updated in place by an incremental pull).",
+)
+@click.option("--url", default=None, help=URL_HELP)
+@click.option(
+    "--since",
+    default=None,
+    help="Only tasks changed after this ISO 8601 time (e.g. 2026-11-25T10:00:00Z).",
+)
+@click.option(
+    "--state-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Remember when this pull ran; the next pull with it fetches only what changed.",
+)
+@click.option("--include-drafts", is_flag=True, help="Also write unsubmitted drafts.")
+@progress_option
+@fails_cleanly
+def pull_cli(
+    *,
+    project: str,
+    out: Path,
+    url: str | None,
+    since: str | None,
+    state_file: Path | None,
+    include_drafts: bool,
+    progress: bool | None,
+) -> None:
+    """Write every annotation of a Label Studio project as a record (JSONL).
+
+    All annotators; skipped tasks are kept, marked annotation.cancelled; the ground-truth
+    flag, annotator, timestamps and lead time are kept. Annotations are read in bounded
+    snapshot exports, never one request that grows with the project. With --since or
+    --state-file only changed tasks are fetched and their records replaced in the output.
+    Check the result with 'annotate-kit validate'. The token is read as for push.
+
+    Example: annotate-kit pull --project news-fr -o annotations.jsonl --state-file .pull-state
+    """
+    from annotate_kit.labelstudio.project import pull
+
+    summary = pull(
+        project=project,
+        out=out,
+        url=url,
+        since=since,
+        state_file=state_file,
+        include_drafts=include_drafts,
+        progress=show_progress(progress),
+    )
+    scope = f"changed since {summary.since}" if summary.since else "annotated"
+    click.echo(
+        f"project {project!r} (id {summary.project_id}): {summary.tasks} {scope} tasks, "
+        f"{summary.annotations} annotations ({summary.cancelled} cancelled"
+        + (f", {summary.drafts} drafts" if include_drafts else "")
+        + f") -> {out}: {summary.records} records"
+    )
+    if summary.problems:
+        click.echo(
+            f"{len(summary.problems)} results fit no layer of the scheme; "
+            f"'annotate-kit validate {shlex.quote(str(out))}' lists them:",
+            err=True,
+        )
+        for problem in summary.problems[:MAX_LISTED]:
+            click.echo(f"  {problem}", err=True)
