@@ -34,6 +34,24 @@ from annotate_kit.cli._support import (
     help="Tasks per import.",
 )
 @click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")
+@click.option(
+    "--overlap",
+    type=click.IntRange(1),
+    default=None,
+    help="Annotators per document in the overlap sample (Label Studio's maximum_annotations).",
+)
+@click.option(
+    "--overlap-share",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Share of the documents in the overlap sample, chosen from doc_id (0.2: 20 %).",
+)
+@click.option(
+    "--confirm-overlap",
+    is_flag=True,
+    help="Change the overlap of a project that already has annotations.",
+)
 @progress_option
 @fails_cleanly
 def push_cli(
@@ -44,6 +62,9 @@ def push_cli(
     guidelines: Path | None,
     batch_size: int,
     dry_run: bool,
+    overlap: int | None,
+    overlap_share: float,
+    confirm_overlap: bool,
     progress: bool | None,
 ) -> None:
     """Create or update a Label Studio project and import the tasks it lacks.
@@ -60,8 +81,16 @@ def push_cli(
 
     Example: annotate-kit push tasks.json --project news-fr
 
+    With --overlap N, N annotators see a share of the documents (--overlap-share): which ones
+    is decided from each doc_id, the same on every run, and written into the task data
+    (data.overlap), so agreement is computed on a known sample. On a project that already
+    has annotations, push says what the change would do and stops unless --confirm-overlap.
+
     Example: annotate-kit push shards/ --project news-fr
+
+    Example: annotate-kit push tasks.json --project news-fr --overlap 2 --overlap-share 0.2
     """
+    from annotate_kit.labelstudio.overlap import Overlap
     from annotate_kit.labelstudio.project import push
 
     summary = push(
@@ -72,6 +101,8 @@ def push_cli(
         batch_size=batch_size,
         dry_run=dry_run,
         progress=show_progress(progress),
+        overlap=None if overlap is None else Overlap(overlap, overlap_share),
+        confirm_overlap=confirm_overlap,
     )
     where = f" (id {summary.project_id})" if summary.project_id is not None else ""
     prefix = "Dry run: " if dry_run else ""
@@ -81,6 +112,12 @@ def push_cli(
     click.echo(f"{line}, {len(summary.failed)} failed")
     if summary.duplicates_in_input:
         click.echo(f"{summary.duplicates_in_input} repeated doc_ids in {tasks} were sent once")
+    if summary.overlap is not None:
+        change = summary.overlap
+        for line in change.lines() if dry_run or change.annotated else change.lines()[:1]:
+            click.echo(f"overlap: {line}")
+        if change.applied:
+            click.echo(f"overlap: {change.overlap_updates} tasks' Label Studio overlap set")
     if summary.duplicates_removed:
         click.echo(f"{summary.duplicates_removed} duplicate tasks left by a lost import removed")
     for doc_id, why in summary.failed[:MAX_LISTED]:

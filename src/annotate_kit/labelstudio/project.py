@@ -42,6 +42,13 @@ from annotate_kit.labelstudio.bulk import (
 from annotate_kit.labelstudio.client import Connection, connect, detail
 from annotate_kit.labelstudio.config import labelstudio_config
 from annotate_kit.labelstudio.credentials import Credentials
+from annotate_kit.labelstudio.overlap import (
+    Overlap,
+    OverlapChange,
+    apply_overlap,
+    check_overlap,
+    mark_tasks,
+)
 from annotate_kit.labelstudio.syncfiles import (
     first_of,
     merge_records,
@@ -195,6 +202,7 @@ class PushSummary:
     recovered_errors: int = 0
     dry_run: bool = False
     seconds: float = 0.0
+    overlap: OverlapChange | None = None
 
 
 def push(
@@ -208,6 +216,8 @@ def push(
     batch_size: int = DEFAULT_BATCH_SIZE,
     dry_run: bool = False,
     progress: bool = True,
+    overlap: Overlap | None = None,
+    confirm_overlap: bool = False,
 ) -> PushSummary:
     """Create or update the project from schema/, then import the tasks it does not hold yet.
 
@@ -216,6 +226,8 @@ def push(
     interruption: tasks are matched on data.doc_id, an import whose answer was lost is reconciled by listing, and duplicates such a loss can leave
     behind (only ever unannotated copies) are deleted before returning. ``label_config``
     replaces the config generated from schema/ (a project for another scheme version).
+    ``overlap`` sets N annotators on a share of the documents (labelstudio.overlap); on a
+    project with annotations it needs ``confirm_overlap``, checked before anything is sent.
     """
     started = time.monotonic()
     source = str(tasks) if isinstance(tasks, str | Path) else "tasks"
@@ -234,13 +246,16 @@ def push(
         )
         present = list_doc_ids(conn, summary.project_id) if summary.project_id is not None else {}
         missing = [doc_id for doc_id in ids if doc_id not in present]
+        if overlap is not None and summary.project_id is not None:  # --overlap: check first
+            confirmed = confirm_overlap or dry_run
+            summary.overlap = check_overlap(conn, summary.project_id, overlap, confirmed=confirmed)
         summary.already_there = len(ids) - len(missing)
         if dry_run or summary.project_id is None:
             summary.created = len(missing) if dry_run else 0
             summary.seconds = time.monotonic() - started
             return summary
         with Importer(conn, summary.project_id, progress=progress, total=len(missing)) as importer:
-            pending = first_of(read(), missing)  # second pass: the tasks to import
+            pending = mark_tasks(first_of(read(), missing), overlap)  # second pass
             try:
                 while batch := list(islice(pending, max(1, batch_size))):
                     importer.send(batch)
@@ -253,6 +268,9 @@ def push(
         mine = set(ids)
         if importer.uncertain or any(len(present[doc]) > 1 for doc in mine & present.keys()):
             summary.duplicates_removed = remove_duplicates(conn, summary.project_id, mine)
+        if overlap is not None and summary.overlap is not None:  # --overlap, after the import:
+            # Label Studio redraws its own cohort at every import
+            summary.overlap = apply_overlap(conn, summary.project_id, overlap, summary.overlap)
         summary.seconds = time.monotonic() - started
         return summary
 
