@@ -39,6 +39,13 @@ from annotate_kit.cli._support import (
     help="Remember when this pull ran; the next pull with it fetches only what changed.",
 )
 @click.option("--include-drafts", is_flag=True, help="Also write unsubmitted drafts.")
+@click.option(
+    "--predictions",
+    "include_predictions",
+    is_flag=True,
+    help="Also write the tasks' predictions (annotation.origin prediction): export's card "
+    "then says what annotators kept of them.",
+)
 @progress_option
 @fails_cleanly
 def pull_cli(
@@ -49,6 +56,7 @@ def pull_cli(
     since: str | None,
     state_file: Path | None,
     include_drafts: bool,
+    include_predictions: bool,
     progress: bool | None,
 ) -> None:
     """Write every annotation of a Label Studio project as a record (JSONL).
@@ -70,6 +78,7 @@ def pull_cli(
         since=since,
         state_file=state_file,
         include_drafts=include_drafts,
+        include_predictions=include_predictions,
         progress=show_progress(progress),
     )
     scope = f"changed since {summary.since}" if summary.since else "annotated"
@@ -77,6 +86,7 @@ def pull_cli(
         f"project {project!r} (id {summary.project_id}): {summary.tasks} {scope} tasks, "
         f"{summary.annotations} annotations ({summary.cancelled} cancelled"
         + (f", {summary.drafts} drafts" if include_drafts else "")
+        + (f", {summary.predictions} predictions" if include_predictions else "")
         + f") -> {out}: {summary.records} records"
     )
     if summary.problems:

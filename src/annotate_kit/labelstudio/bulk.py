@@ -243,12 +243,19 @@ class Snapshots:
     recognised by their title and deleted at the next pull.
     """
 
-    def __init__(self, conn: Connection, project_id: int, *, include_drafts: bool) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        project_id: int,
+        *,
+        include_drafts: bool,
+        include_predictions: bool = False,
+    ) -> None:
         self.conn = conn
         self.project_id = project_id
         self.view_id: int | None = None
         self.serialization = {
-            "predictions": {"only_id": True},
+            "predictions": {"only_id": not include_predictions},
             "drafts": {"only_id": not include_drafts},
         }
 

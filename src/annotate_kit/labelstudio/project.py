@@ -289,6 +289,7 @@ class PullSummary:
     annotations: int = 0
     cancelled: int = 0
     drafts: int = 0
+    predictions: int = 0
     records: int = 0
     pieces: int = 0
     since: str | None = None
@@ -306,6 +307,7 @@ def pull(
     since: str | datetime | None = None,
     state_file: Path | str | None = None,
     include_drafts: bool = False,
+    include_predictions: bool = False,
     piece_size: int = DEFAULT_PIECE_SIZE,
     progress: bool = False,
 ) -> PullSummary:
@@ -313,7 +315,9 @@ def pull(
 
     With ``since`` (or a ``state_file`` from an earlier pull) only tasks changed after that
     time are fetched, and their records replace the old ones in ``out``. The state file gets
-    the new watermark, taken from the server's clock before anything is read.
+    the new watermark, taken from the server's clock before anything is read. With
+    ``include_predictions`` the predictions of the tasks read become records too (origin
+    ``prediction``), so that what annotators kept of them can be measured offline.
     """
     started = time.monotonic()
     out = Path(out)
@@ -341,11 +345,18 @@ def pull(
         from tqdm import tqdm
 
         with (
-            Snapshots(conn, found.id, include_drafts=include_drafts) as snaps,
+            Snapshots(
+                conn,
+                found.id,
+                include_drafts=include_drafts,
+                include_predictions=include_predictions,
+            ) as snaps,
             tqdm(unit="task", desc="pull", disable=not progress, file=sys.stderr) as bar,
         ):
             for piece in pieces(conn, found.id, base, size=piece_size, snaps=snaps, bar=bar):
-                converted = records_from_tasks(piece, include_drafts=include_drafts)
+                converted = records_from_tasks(
+                    piece, include_drafts=include_drafts, include_predictions=include_predictions
+                )
                 fresh += converted.records
                 refreshed.update(task["id"] for task in piece)
                 summary.pieces += 1
@@ -354,7 +365,10 @@ def pull(
                 summary.drafts += converted.drafts
                 summary.problems += converted.problems
                 bar.update(len(piece))
-        summary.annotations = len(fresh)
+        summary.predictions = sum(
+            1 for record in fresh if record["annotation"]["origin"] == "prediction"
+        )
+        summary.annotations = len(fresh) - summary.predictions
         if since_text is not None and out.is_file():
             records = merge_records(out, fresh, refreshed)
         else:

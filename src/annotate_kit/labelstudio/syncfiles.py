@@ -1,7 +1,10 @@
 """What a pull writes: records from exported tasks, the merged JSONL, the state file. No network.
 
 Every annotation becomes a record (all annotators; skipped ones kept and marked cancelled;
-drafts only when asked). An incremental pull fetches only tasks changed since the last one
+drafts only when asked; predictions only when asked, as records of origin ``prediction``).
+An annotation of a review task (``data.review_of`` names the project it reviews, see
+campaign/review.py) is a reviewer's decision: its record's origin is ``adjudicated``, the
+origin the gold policy's ``reviewed`` step takes. An incremental pull fetches only tasks changed since the last one
 and replaces all records of those tasks in the existing file, so an edited or deleted
 annotation is not left behind.
 """
@@ -22,6 +25,8 @@ from annotate_kit.scheme.records import Record, read_jsonl, write_jsonl
 from annotate_kit.scheme.tasks import task_to_record
 
 DRAFT_PREFIX = "draft-"
+PREDICTION_PREFIX = "prediction-"
+REVIEW_KEY = "review_of"  # in a review task's data: the title of the project it reviews
 
 
 @dataclass(frozen=True)
@@ -32,8 +37,12 @@ class Converted:
     problems: list[str]
 
 
-def records_from_tasks(tasks: Iterable[dict[str, Any]], *, include_drafts: bool) -> Converted:
-    """One record per annotation (and per draft when asked), with conversion problems named."""
+def records_from_tasks(
+    tasks: Iterable[dict[str, Any]], *, include_drafts: bool, include_predictions: bool = False
+) -> Converted:
+    """One record per annotation (and per draft, per prediction when asked), with conversion
+    problems named. Predictions must be full objects (a snapshot with predictions.only_id
+    false), not ids."""
     records: list[Record] = []
     problems: list[str] = []
     cancelled = drafts = 0
@@ -41,9 +50,19 @@ def records_from_tasks(tasks: Iterable[dict[str, Any]], *, include_drafts: bool)
         items = [(annotation, "annotation") for annotation in task.get("annotations") or ()]
         if include_drafts:
             items += [(_draft_as_annotation(draft), "draft") for draft in task.get("drafts") or ()]
+        if include_predictions:
+            items += [
+                (_prediction_as_annotation(prediction), "prediction")
+                for prediction in task.get("predictions") or ()
+                if isinstance(prediction, dict)
+            ]
+        reviewed = isinstance((task.get("data") or {}).get(REVIEW_KEY), str)
         for annotation, kind in items:
             where = f"task {task.get('id')} {kind} {annotation.get('id')}"
-            record, found = task_to_record(task, annotation, path=where, origin="manual")
+            origin = "prediction" if kind == "prediction" else "manual"
+            if reviewed and kind == "annotation":
+                origin = "adjudicated"
+            record, found = task_to_record(task, annotation, path=where, origin=origin)
             records.append(record)
             cancelled += bool(annotation.get("was_cancelled"))
             drafts += kind == "draft"
@@ -59,6 +78,18 @@ def _draft_as_annotation(draft: dict[str, Any]) -> dict[str, Any]:
         "completed_by": draft.get("completed_by", draft.get("user")),
         "was_cancelled": False,
         "ground_truth": False,
+    }
+
+
+def _prediction_as_annotation(prediction: dict[str, Any]) -> dict[str, Any]:
+    """A prediction reads like an annotation of no one, its id marked, its model named."""
+    return {
+        **prediction,
+        "id": f"{PREDICTION_PREFIX}{prediction.get('id')}",
+        "completed_by": None,
+        "was_cancelled": False,
+        "ground_truth": False,
+        "lead_time": None,
     }
 
 
