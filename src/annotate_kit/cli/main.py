@@ -17,6 +17,8 @@ from annotate_kit.cli.evaluate import evaluate_cli
 from annotate_kit.cli.export import export_cli
 from annotate_kit.cli.pull import pull_cli
 from annotate_kit.cli.push import push_cli
+from annotate_kit.cli.review import review_cli
+from annotate_kit.cli.status import status_cli
 from annotate_kit.cli.studio import studio_cli
 from annotate_kit.cli.validate import validate_cli
 
@@ -38,6 +40,8 @@ for _command in (
     push_cli,
     studio_cli,
     pull_cli,
+    status_cli,
+    review_cli,
     validate_cli,
     agreement_cli,
     evaluate_cli,
