@@ -24,6 +24,7 @@ from annotate_kit.labelstudio import server
 
 ADMIN = server.Login("admin@example.com", "admin-pass-123", "test-token-0123456789abcdef")
 ANNOTATOR = server.Login("annot2@example.com", "annot2-pass-123", "annot2-token-0123456789")
+THIRD = server.Login("annot3@example.com", "annot3-pass-123", "annot3-token-0123456789")
 TEMPLATE_KEY = "label-studio-1.23.2-template-v1"  # bump when the recipe or the users change
 _titles = itertools.count(1)
 
@@ -93,6 +94,16 @@ def label_studio(
     finally:
         started.close_clients()
         running.stop()
+
+
+@pytest.fixture(scope="session")
+def third_annotator(label_studio: RunningLabelStudio) -> server.Login:
+    """A third annotator, added to the running server once per session (~4 s) rather than to
+    the template: a new template costs every worktree a fresh migration (30 s to minutes)."""
+    emails = {user.email for user in label_studio.client().users.list()}
+    if THIRD.username not in emails:
+        server.add_user(label_studio.process, THIRD)
+    return THIRD
 
 
 @pytest.fixture
