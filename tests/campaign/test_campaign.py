@@ -169,6 +169,11 @@ def test_campaign_status_and_review_round(
         assert item.record["annotation"]["origin"] == "adjudicated"
         summary = export_dataset([records, review_records], out=tmp_path / "ds")
         assert summary.gold_steps["reviewed"] == 1
+        card = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
+        assert "## Suggestions kept" in card
+        assert "| entities | LOC | 6 | 4 (67%) | 2 (33%) | 0 (0%) | 0 |" in card
+        assert "| entities | ORG | 3 | 2 (67%) | 0 (0%) | 1 (33%) | 0 |" in card
+        assert "Median lead time: 20.0 s with predictions (3 annotations), 7.0 s without" in card
         (t1,) = [r for r in dataset_records(tmp_path / "ds") if r["text"] == T1]
         assert sorted((s["text"], s["label"]) for s in t1["entities"]) == [
             ("Lyon", "LOC"),

@@ -138,6 +138,7 @@ def _body(summary: ExportSummary, name: str) -> str:
         ]
         out += [f"- {_cell(x)}" for x in summary.conflict_examples]
     out += ["", *agreement_section(summary.agreement, summary.chart)]
+    out += suggestions_section(summary)
     out += ["## Offsets", "", OFFSETS, ""]
     out += counts_section(summary.label_counts)
     out += bio_section(summary.bio_losses, scheme)
@@ -164,6 +165,52 @@ def _body(summary: ExportSummary, name: str) -> str:
         ]
         out.append("")
     return "\n".join(out)
+
+
+def suggestions_section(summary: ExportSummary) -> list[str]:
+    """What annotators kept of the model's suggestions (agreement/suggestions.py); shown
+    only when the records carry predictions (`annotate-kit pull --predictions`)."""
+    report = summary.suggestions
+    if report is None or report.annotations == 0:
+        return []
+    out = [
+        "## Suggestions kept",
+        "",
+        (
+            f"{report.annotations} annotations were made on tasks with a model's prediction. Per "
+            "layer and label, what became of the predicted regions (kept unchanged; changed: "
+            "boundary, label or attribute; deleted) and the regions annotators added."
+        ),
+        "",
+        "| layer | label | predicted | kept | changed | deleted | added |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in (*report.rows, report.total()):
+        shares = [
+            f"{getattr(row, kind)} ({_percent(row.share(kind))})"
+            for kind in ("kept", "changed", "deleted")
+        ]
+        out.append(
+            f"| {row.layer} | {row.label} | {row.predicted} | {' | '.join(shares)} | {row.added} |"
+        )
+    with_, without = report.lead_time_with, report.lead_time_without
+    out += [
+        "",
+        (
+            f"Median lead time: {_seconds(with_)} with predictions ({report.timed_with} "
+            f"annotations), {_seconds(without)} without ({report.timed_without})."
+        ),
+        "",
+    ]
+    return out
+
+
+def _percent(share: float | None) -> str:
+    return "-" if share is None else f"{share:.0%}"
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f} s"
 
 
 def _annotators(summary: ExportSummary) -> str:

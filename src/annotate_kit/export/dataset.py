@@ -35,6 +35,7 @@ from annotate_kit.agreement.adjudicate import (
     provenance_feature,
 )
 from annotate_kit.agreement.spans import AgreementBuilder
+from annotate_kit.agreement.suggestions import SuggestionTally
 from annotate_kit.errors import ExportError
 from annotate_kit.export.bio import bio_features
 from annotate_kit.export.card import write_card
@@ -263,6 +264,7 @@ def _write(
     ]
     counts = {split: {name: Counter() for _, _, name in counted} for split in SPLITS}
     agreement = AgreementBuilder(scheme)
+    suggestions = SuggestionTally(scheme)  # needs prediction records: pull --predictions
     pending: dict[str, list[Record]] = defaultdict(list)
     rename = (lambda a: a) if keep_annotator_ids else pseudonym
     predicted = 0  # documents whose gold is a prediction
@@ -287,6 +289,7 @@ def _write(
             continue
         del pending[record["doc_id"]]
         agreement.add_records(size, group)
+        suggestions.add_task(group)
         result = adjudicate(group, policy=summary.policy, scheme=scheme)
         _note_conflicts(summary, result)
         live = sum(1 for r in group if not (r.get("annotation") or {}).get("cancelled"))
@@ -332,6 +335,7 @@ def _write(
     summary.documents = summary.exported
     summary.label_counts = {s: c for s, c in counts.items() if s in summary.split_rows}
     summary.agreement = agreement.result()
+    summary.suggestions = suggestions.result()
     return writers
 
 

@@ -9,6 +9,7 @@ from annotate_kit.agreement.adjudicate import (
     DEFAULT_POLICY,
 )
 from annotate_kit.agreement.spans import AgreementReport
+from annotate_kit.agreement.suggestions import SuggestionReport
 from annotate_kit.export.bio import BioLosses
 from annotate_kit.validate.problems import Report
 
@@ -48,3 +49,4 @@ class ExportSummary:
     bio_losses: BioLosses = field(default_factory=BioLosses)
     annotator_ids: str = "pseudonymised"
     chart: str | None = None
+    suggestions: SuggestionReport | None = None  # what annotators kept of the predictions
