@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from annotate_kit._text import counted
 from annotate_kit.agreement.adjudicate import DEFAULT_POLICY, STEPS
 from annotate_kit.cli._support import fails_cleanly, show_progress
 
@@ -119,8 +120,8 @@ def run_text(run: AgreementRun, *, show_conflicts: int) -> str:
     report = run.report
     lines = [
         (
-            f"{len(report.annotators)} annotators, {report.documents} documents, "
-            f"{report.compared} annotated by two or more, {report.annotations} annotations "
+            f"{counted(len(report.annotators), 'annotator')}, {counted(report.documents, 'document')}, "
+            f"{report.compared} annotated by two or more, {counted(report.annotations, 'annotation')} "
             f"({run.invalid} invalid records left out, {run.cancelled} cancelled)"
         ),
     ]

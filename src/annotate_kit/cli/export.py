@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from annotate_kit._text import counted
 from annotate_kit.cli._support import auto_workers, fails_cleanly, show_progress, workers_option
 
 
@@ -103,6 +104,6 @@ def export_cli(
         click.echo(f"warning: {warning}", err=True)
     splits = ", ".join(f"{s} {n}" for s, n in summary.split_rows.items())
     click.echo(
-        f"{summary.records} records: {summary.exported} exported ({splits}), "
+        f"{counted(summary.records, 'record')}: {summary.exported} exported ({splits}), "
         f"{summary.superseded} superseded, {summary.cancelled} cancelled, {summary.invalid} invalid -> {out}"
     )

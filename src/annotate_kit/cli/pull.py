@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from annotate_kit._text import counted
 from annotate_kit.cli._support import (
     MAX_LISTED,
     URL_HELP,
@@ -74,10 +75,10 @@ def pull_cli(
     )
     scope = f"changed since {summary.since}" if summary.since else "annotated"
     click.echo(
-        f"project {project!r} (id {summary.project_id}): {summary.tasks} {scope} tasks, "
-        f"{summary.annotations} annotations ({summary.cancelled} cancelled"
+        f"project {project!r} (id {summary.project_id}): {counted(summary.tasks, scope + ' task')}, "
+        f"{counted(summary.annotations, 'annotation')} ({summary.cancelled} cancelled"
         + (f", {summary.drafts} drafts" if include_drafts else "")
-        + f") -> {out}: {summary.records} records"
+        + f") -> {out}: {counted(summary.records, 'record')}"
     )
     if summary.problems:
         click.echo(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from annotate_kit._text import counted
 from annotate_kit.cli._support import (
     MAX_LISTED,
     URL_HELP,
@@ -77,7 +78,7 @@ def push_cli(
     prefix = "Dry run: " if dry_run else ""
     click.echo(f"{prefix}project {project!r}{where}: {summary.project_action}")
     verb = "would be created" if dry_run else "created"
-    line = f"{summary.tasks} tasks: {summary.created} {verb}, {summary.already_there} already there"
+    line = f"{counted(summary.tasks, 'task')}: {summary.created} {verb}, {summary.already_there} already there"
     click.echo(f"{line}, {len(summary.failed)} failed")
     if summary.duplicates_in_input:
         click.echo(f"{summary.duplicates_in_input} repeated doc_ids in {tasks} were sent once")

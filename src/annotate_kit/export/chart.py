@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from annotate_kit._text import counted
 from annotate_kit.agreement.spans import AgreementReport
 from annotate_kit.scheme.schema import Scheme, load_scheme
 
@@ -60,7 +61,7 @@ def write_chart(
         (LEFT, 12), "Gold spans per label, and inter-annotator agreement on it", fill=INK, font=bold
     )
     note = (
-        f"agreement over {compared} documents with two or more annotators"
+        f"agreement over {counted(compared, 'document')} with two or more annotators"
         if compared
         else "no document has two annotators: no agreement to show"
     )

@@ -28,6 +28,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from annotate_kit._text import counted as count_of
 from annotate_kit.agreement.adjudicate import (
     DEFAULT_POLICY,
     adjudicate,
@@ -118,7 +119,7 @@ def export_dataset(
             raise ExportError("no valid, non-cancelled annotation to export")
         if len(expected) < MIN_DOCS_TO_SPLIT and ratios[0] < 1:
             summary.warnings.append(
-                f"only {len(expected)} documents (fewer than {MIN_DOCS_TO_SPLIT}): all of them go to "
+                f"only {count_of(len(expected), 'document')} (fewer than {MIN_DOCS_TO_SPLIT}): all of them go to "
                 "train; validation and test would be too small to mean anything"
             )
             ratios = (1.0, 0.0, 0.0)
@@ -312,8 +313,8 @@ def _write(
         writers["bio"].rows, writers["bio"].shards, summary.bio_losses = helper.finish()
     if predicted:
         summary.warnings.append(
-            f"{predicted} documents have a model's pre-annotation as their gold: nobody annotated "
-            "them (policy step 'latest' falls back on predictions). Treat them as silver data, "
+            f"{count_of(predicted, 'document')} {'has' if predicted == 1 else 'have'} a model's "
+            "pre-annotation as their gold: nobody annotated them (policy step 'latest' falls back on predictions). Treat them as silver data, "
             "or annotate them in Label Studio and pull again"
         )
     summary.fingerprint = fingerprint(list(writers.values()))
@@ -360,7 +361,7 @@ def _chart(folder: Path, summary: ExportSummary) -> str | None:
     name = "agreement.png"
     totals: dict[str, Counter] = defaultdict(Counter)
     for per_split in summary.label_counts.values():
-        for counted, counter in per_split.items():
-            totals[counted].update(counter)
+        for layer, counter in per_split.items():
+            totals[layer].update(counter)
     write_chart(folder / name, totals=totals, agreement=summary.agreement)
     return name
