@@ -81,6 +81,7 @@ def agreement_cli(
     made; claim attributes by majority), latest (the most recent annotation). The first step
     that decides wins; what it could not settle is listed as conflicts.
 
+    \b
     Example: annotate-kit agreement export.json --gold-policy ground_truth,majority,latest
     """
     from annotate_kit.agreement.adjudicate import parse_policy

@@ -124,8 +124,8 @@ def convert_cli(
     same tasks as the local run. A document whose pre-annotation fails becomes a task without
     predictions; it is listed and the exit status is 1.
 
+    \b
     Example: annotate-kit convert seeds/ -o tasks.json --preannotate
-
     Example: annotate-kit convert corpus/ -o shards/ --preannotate --engine ray
     """
     from annotate_kit.documents.convert import DEFAULT_EXCLUDE

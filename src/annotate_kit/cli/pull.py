@@ -60,6 +60,7 @@ def pull_cli(
     --state-file only changed tasks are fetched and their records replaced in the output.
     Check the result with 'annotate-kit validate'. The token is read as for push.
 
+    \b
     Example: annotate-kit pull --project news-fr -o annotations.jsonl --state-file .pull-state
     """
     from annotate_kit.labelstudio.project import pull

@@ -59,8 +59,8 @@ def push_cli(
     The API token comes from $LABEL_STUDIO_API_KEY or the config file ($ANNOTATE_KIT_CONFIG,
     default ~/.config/annotate-kit/labelstudio.json, mode 600), never from the command line.
 
+    \b
     Example: annotate-kit push tasks.json --project news-fr
-
     Example: annotate-kit push shards/ --project news-fr
     """
     from annotate_kit.labelstudio.project import push

@@ -58,6 +58,7 @@ def studio_cli(
     pre-annotations. Prints the URL and the login. Annotations persist in --data-dir between
     runs; pull them from another terminal with the command it prints.
 
+    \b
     Example: annotate-kit studio
     """
     from annotate_kit.labelstudio.studio import start_studio
