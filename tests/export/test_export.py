@@ -341,6 +341,7 @@ def test_workers_skip_the_same_invalid_records(tmp_path: Path):
 def test_progress_bars_cover_both_passes_on_stderr(tmp_path: Path, workers: str):
     source = corpus(tmp_path, 12)
     args = ["export", str(source), "-o", str(tmp_path / "ds"), "--progress", "--workers", workers]
+    args += ["--license", "cc-by-4.0"]  # no licence warning after the bars
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     bars = result.stderr.replace("\r", "\n")

@@ -53,6 +53,7 @@ from annotate_kit.validate.items import validate_items
 from annotate_kit.validate.problems import Report
 from annotate_kit.validate.workers import outcome, outcomes_in_workers
 
+UNKNOWN_LICENSES = frozenset({"unknown", "", "none"})  # the card would say nothing usable
 MIN_DOCS_TO_SPLIT = 10
 GOLD_POLICY = describe_policy(DEFAULT_POLICY)  # kept for readers of the old constant
 
@@ -105,6 +106,7 @@ def export_dataset(
         )
     if shard_rows < 1:
         raise ExportError(f"shard_rows must be at least 1, got {shard_rows}")
+    where = str(out)  # as the user gave it: the card's snippet loads it from there
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise ExportError(f"{out} exists and is not empty; pass --overwrite to replace it")
@@ -123,6 +125,11 @@ def export_dataset(
                 "train; validation and test would be too small to mean anything"
             )
             ratios = (1.0, 0.0, 0.0)
+        if license_id in UNKNOWN_LICENSES:
+            summary.warnings.append(
+                f"the licence is {license_id!r}: nobody can tell whether the data may be "
+                "reused; say it with --license (e.g. cc-by-4.0, cc-by-nc-4.0, other)"
+            )
 
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
@@ -148,6 +155,7 @@ def export_dataset(
                 summary=summary,
                 pretty_name=pretty_name or out.name,
                 license_id=license_id,
+                where=where,
             )
             if out.exists():
                 shutil.rmtree(out)
