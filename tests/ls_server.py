@@ -64,7 +64,7 @@ def _template(cache_dir: Path) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)  # two sessions at once build it once
         if not (template / "label_studio.sqlite3").is_file():
             shutil.rmtree(template, ignore_errors=True)
-            server.make_template(template, login=ADMIN, extra_users=(ANNOTATOR,))
+            server.make_template(template, login=ADMIN, extra_users=(ANNOTATOR,), timeout=900)
     return template
 
 

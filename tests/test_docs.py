@@ -44,25 +44,6 @@ def test_version():
     assert result.output.startswith("annotate-kit, version ")
 
 
-def test_demo_runs_the_seed_end_to_end(tmp_path: Path):
-    result = CliRunner().invoke(main, ["demo", "--seeds", str(ROOT / "seeds"), "-o", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    assert lines[0] == (
-        f"convert: 1 Label Studio tasks (1 pre-annotated) -> {tmp_path / 'seed-tasks.json'}"
-    )
-    assert lines[1] == "validate: 1 records: 1 valid, 0 invalid"
-    assert lines[-1].startswith(f"export: 1 records -> {tmp_path / 'seed'}")
-    import json
-
-    from datasets import load_dataset
-
-    gold = json.loads((ROOT / "seeds" / "kremlin-emissaires-americains.fr.gold.jsonl").read_text())
-    row = load_dataset(str(tmp_path / "seed"))["train"][0]
-    assert (row["doc_id"], row["text"]) == (gold["doc_id"], gold["text"])
-    assert len(row["cues"]) == len(gold["cues"])
-
-
 def test_public_api_resolves_and_a_validating_process_skips_pyarrow():
     import subprocess
     import sys

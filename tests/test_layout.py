@@ -27,7 +27,7 @@ STAGES = [
     "campaign",
     "cli",
 ]
-BASE = {"errors", "_pool", "_version"}
+BASE = {"errors", "_pool", "_version", "_text"}
 TOP = {"demo"}  # the whole loop on the seed, over every stage; only cli/ calls it
 HTTP = ("httpx", "requests", "urllib3", "label_studio_sdk", "urllib.request", "http.client")
 

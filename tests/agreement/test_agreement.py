@@ -316,7 +316,7 @@ def test_agreement_command_text(tmp_path: Path):
     lines = result.stdout.splitlines()
     assert (
         lines[0]
-        == "2 annotators, 1 documents, 1 annotated by two or more, 2 annotations (0 invalid records left out, 0 cancelled)"
+        == "2 annotators, 1 document, 1 annotated by two or more, 2 annotations (0 invalid records left out, 0 cancelled)"
     )
     # Kremlin matches, Genève LOC vs ORG does not: 4 spans, 1 match, F1 0.5.
     assert "entities                          4     0.500       0.500" in result.stdout

@@ -185,7 +185,7 @@ def test_cli_stdout_jsonl_and_summary_on_stderr():
         "meta",
         "blocks",
     }
-    assert result.stderr == "1 tasks from 1 documents in 1 files -> stdout\n"
+    assert result.stderr == "1 task from 1 document in 1 file -> stdout\n"
 
 
 def test_line_blocks_ignore_blank_lines():

@@ -85,7 +85,7 @@ def test_cli_lists_failures_and_exits_1(tmp_path: Path, monkeypatch: pytest.Monk
     out = tmp_path / "tasks.jsonl"
     result = CliRunner().invoke(main, ["convert", str(source), "-o", str(out), "--preannotate"])
     assert result.exit_code == 1
-    assert "3 tasks from 3 documents in 1 files (2 pre-annotated), 1 failed" in result.stderr
+    assert "3 tasks from 3 documents in 1 file (2 pre-annotated), 1 failed" in result.stderr
     assert f"failed: {source}:2 (doc-" in result.stderr  # line 2 holds document 1
     assert "RuntimeError: tokenizer exploded" in result.stderr
     tasks = [json.loads(line) for line in out.read_text().splitlines()]

@@ -115,9 +115,9 @@ def test_existing_folder_needs_overwrite(tmp_path: Path):
     result = CliRunner().invoke(main, ["export", str(MINIMAL), "-o", str(out), "--overwrite"])
     assert result.exit_code == 0
     assert result.stdout.startswith(
-        "1 records: 1 exported (train 1), 0 superseded, 0 cancelled, 0 invalid"
+        "1 record: 1 exported (train 1), 0 superseded, 0 cancelled, 0 invalid"
     )
-    assert result.stderr.startswith("warning: only 1 documents")
+    assert result.stderr.startswith("warning: only 1 document")
 
 
 def test_bad_split_ratios():
@@ -203,7 +203,7 @@ def test_card_shows_agreement_chart_policy_and_token_losses(tmp_path: Path):
     assert "language:\n- fr" in card
     assert "config_name: bio" in card
     assert (
-        "3 annotators; 1 of 1 documents annotated by two or more (3 annotations compared)." in card
+        "3 annotators; 1 of 1 document annotated by two or more (3 annotations compared)." in card
     )
     # Entities over 3 pairs: 2 spans each side, Genève LOC/ORG differs in 2 pairs: 8 of 12 match.
     assert "| entities | **all** | 12 | 0.667 | 0.667 |" in card
@@ -257,8 +257,8 @@ def test_gold_taken_from_a_prediction_is_flagged(tmp_path: Path):
     path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
     summary = export_dataset([path], out=tmp_path / "ds")
     (warning,) = [w for w in summary.warnings if "pre-annotation" in w]
-    assert warning.startswith("1 documents have a model's pre-annotation as their gold")
-    assert "Note: 1 documents have a model's" in (tmp_path / "ds" / "README.md").read_text()
+    assert warning.startswith("1 document has a model's pre-annotation as their gold")
+    assert "Note: 1 document has a model's" in (tmp_path / "ds" / "README.md").read_text()
     manual = export_dataset([MINIMAL], out=tmp_path / "manual")
     assert not [w for w in manual.warnings if "pre-annotation" in w]
 
@@ -341,6 +341,7 @@ def test_workers_skip_the_same_invalid_records(tmp_path: Path):
 def test_progress_bars_cover_both_passes_on_stderr(tmp_path: Path, workers: str):
     source = corpus(tmp_path, 12)
     args = ["export", str(source), "-o", str(tmp_path / "ds"), "--progress", "--workers", workers]
+    args += ["--license", "cc-by-4.0"]  # no licence warning after the bars
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     bars = result.stderr.replace("\r", "\n")

@@ -81,7 +81,7 @@ def test_studio_prints_login_keeps_data_and_stops_on_ctrl_c(label_studio, tmp_pa
             f"Label Studio is running at {url}",
             f"  log in as {ADMIN.username} with password {ADMIN.password}",
         ]
-        assert "(1 tasks added, 0 already there)" in lines[3]
+        assert "(1 task added, 0 already there)" in lines[3]
         assert f"ANNOTATE_KIT_CONFIG={data_dir / LOGIN_FILE} annotate-kit pull" in lines[5]
         assert ADMIN.token not in "\n".join(lines)
         assert (data_dir / LOGIN_FILE).stat().st_mode & 0o777 == 0o600

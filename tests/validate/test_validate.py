@@ -50,7 +50,7 @@ def test_unusable_input_exits_2_with_one_line(path: Path):
 def test_cli_exit_codes_and_text_summary():
     runner = CliRunner()
     ok = runner.invoke(main, ["validate", str(DATA / "valid" / "minimal-record.jsonl")])
-    assert (ok.exit_code, ok.output) == (0, "1 records: 1 valid, 0 invalid\n")
+    assert (ok.exit_code, ok.output) == (0, "1 record: 1 valid, 0 invalid\n")
     bad = DATA / "invalid" / "E111-span-text-mismatch.jsonl"
     result = runner.invoke(main, ["validate", str(bad)])
     assert result.exit_code == 1
@@ -58,7 +58,7 @@ def test_cli_exit_codes_and_text_summary():
         f"{bad}:1 annotation a1 doc doc-b785fa853f0daa4f span e1 $.entities[0].text: "
         "[E111] span text 'Kreml' is not text[9:16] = 'Kremlin'"
     )
-    assert result.output.splitlines()[-1] == "1 records: 0 valid, 1 invalid"
+    assert result.output.splitlines()[-1] == "1 record: 0 valid, 1 invalid"
 
 
 def test_labelstudio_export_points_at_task_and_annotation():

@@ -10,7 +10,6 @@ the tests decide what to print or assert.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -19,7 +18,8 @@ from typing import Any
 
 from annotate_kit.agreement.adjudicate import DEFAULT_POLICY, adjudicate
 from annotate_kit.errors import InputError
-from annotate_kit.scheme.records import Record, read_jsonl
+from annotate_kit.io.inputs import iter_items
+from annotate_kit.scheme.records import Record
 
 MODES = ("exact", "overlap")
 LABELLED = {"entities": "label", "cues": "label", "claims": None}
@@ -180,33 +180,10 @@ def evaluate_files(predicted: Path, gold: Path) -> Evaluation:
 
 
 def load_records(path: Path) -> list[Record]:
-    """Records JSONL, or a folder or file of task shards: ``convert --preannotate -o FOLDER/``
-    keeps each pre-annotated record, so its output is evaluated as it is."""
-    if Path(path).is_dir() or Path(path).suffix.lower() == ".parquet":
-        from annotate_kit.io.inputs import iter_items
-
-        found = []
-        for item in iter_items([path]):
-            if "doc_id" not in item.record:
-                where = f"{item.file}:{item.line}" if item.line else f"{item.file} {item.pointer}"
-                raise InputError(f"{where}: not a record (no doc_id)")
-            found.append(item.record)
-        return found
-    records = []
-    try:
-        for number, line in read_jsonl(path):
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{number}: invalid JSON: {exc.msg}") from None
-            if not isinstance(record, dict) or "doc_id" not in record:
-                raise InputError(f"{path}:{number}: not a record (no doc_id)")
-            records.append(record)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 ({exc.reason})") from None
-    return records
+    """Every record of ``path``, read as validate reads it (io/inputs.py): records JSONL, Label
+    Studio exports, tasks as convert writes them (each prediction is a record, so
+    ``convert --preannotate`` output is evaluated as it is), task shards and their folders."""
+    return [item.record for item in iter_items([path])]
 
 
 def _order(item: tuple[tuple[str, str, str], list[int]]) -> tuple[int, str, int, str]:

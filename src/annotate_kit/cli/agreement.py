@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from annotate_kit._text import counted
 from annotate_kit.agreement.adjudicate import DEFAULT_POLICY, STEPS
 from annotate_kit.cli._support import fails_cleanly, show_progress
 
@@ -80,6 +81,7 @@ def agreement_cli(
     made; claim attributes by majority), latest (the most recent annotation). The first step
     that decides wins; what it could not settle is listed as conflicts.
 
+    \b
     Example: annotate-kit agreement export.json --gold-policy ground_truth,majority,latest
     """
     from annotate_kit.agreement.adjudicate import parse_policy
@@ -119,8 +121,8 @@ def run_text(run: AgreementRun, *, show_conflicts: int) -> str:
     report = run.report
     lines = [
         (
-            f"{len(report.annotators)} annotators, {report.documents} documents, "
-            f"{report.compared} annotated by two or more, {report.annotations} annotations "
+            f"{counted(len(report.annotators), 'annotator')}, {counted(report.documents, 'document')}, "
+            f"{report.compared} annotated by two or more, {counted(report.annotations, 'annotation')} "
             f"({run.invalid} invalid records left out, {run.cancelled} cancelled)"
         ),
     ]

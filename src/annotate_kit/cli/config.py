@@ -14,6 +14,7 @@ def config_cli() -> None:
 
     Paste it into a project's Settings > Labeling Interface, or let 'push' set it.
 
+    \b
     Example: annotate-kit config > labeling-config.xml
     """
     from annotate_kit.labelstudio.config import labelstudio_config

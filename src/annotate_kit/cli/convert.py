@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from annotate_kit._text import counted
 from annotate_kit.cli._support import MAX_SHOWN, fails_cleanly, show_progress
 
 
@@ -123,8 +124,8 @@ def convert_cli(
     same tasks as the local run. A document whose pre-annotation fails becomes a task without
     predictions; it is listed and the exit status is 1.
 
+    \b
     Example: annotate-kit convert seeds/ -o tasks.json --preannotate
-
     Example: annotate-kit convert corpus/ -o shards/ --preannotate --engine ray
     """
     from annotate_kit.documents.convert import DEFAULT_EXCLUDE
@@ -151,7 +152,8 @@ def convert_cli(
             err=True,
         )
     click.echo(
-        f"{summary.tasks} tasks from {summary.documents} documents in {summary.files} files"
+        f"{counted(summary.tasks, 'task')} from {counted(summary.documents, 'document')} "
+        f"in {counted(summary.files, 'file')}"
         + (f" ({summary.preannotated} pre-annotated)" if preannotate else "")
         + (f", {summary.normalized} normalised to NFC" if summary.normalized else "")
         + (f", {len(summary.failures)} failed" if summary.failures else "")

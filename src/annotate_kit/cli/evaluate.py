@@ -35,6 +35,7 @@ def evaluate_cli(predicted: Path, gold: Path, *, fmt: str) -> None:
     exact-offset and overlap matching. Also: how many gold claims introduced by an attribution cue some candidate overlaps,
     and how often a candidate claim's attributes agree with the gold ones.
 
+    \b
     Example: annotate-kit evaluate predicted.jsonl seeds/kremlin-emissaires-americains.fr.gold.jsonl
     """
     from annotate_kit.agreement.evaluate import evaluate_files, format_table

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from annotate_kit._text import counted
 from annotate_kit.cli._support import auto_workers, fails_cleanly, show_progress, workers_option
 
 
@@ -47,7 +48,7 @@ from annotate_kit.cli._support import auto_workers, fails_cleanly, show_progress
 )
 @workers_option(
     "2 or more: validate in that many processes and build the token view (bio config) in a "
-    "process of its own, 1.8x sooner on two cores; the files are the same."
+    "process of its own, about 1.5x sooner on two cores; the files are the same."
 )
 @click.option(
     "--progress/--no-progress",
@@ -74,8 +75,8 @@ def export_cli(
     card), deterministic splits by document id, each split written as Parquet files of at most
     --shard-rows rows. The folder opens offline with datasets.load_dataset(FOLDER).
 
+    \b
     Example: annotate-kit export annotations.jsonl -o exports/mydata --license cc-by-4.0
-
     Example: annotate-kit export shards/ -o exports/corpus --shard-rows 50000
     """
     from annotate_kit.export.dataset import export_dataset
@@ -103,6 +104,6 @@ def export_cli(
         click.echo(f"warning: {warning}", err=True)
     splits = ", ".join(f"{s} {n}" for s, n in summary.split_rows.items())
     click.echo(
-        f"{summary.records} records: {summary.exported} exported ({splits}), "
+        f"{counted(summary.records, 'record')}: {summary.exported} exported ({splits}), "
         f"{summary.superseded} superseded, {summary.cancelled} cancelled, {summary.invalid} invalid -> {out}"
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from annotate_kit._text import counted
 from annotate_kit.cli._support import (
     MAX_LISTED,
     URL_HELP,
@@ -67,6 +68,7 @@ def pull_cli(
     --state-file only changed tasks are fetched and their records replaced in the output.
     Check the result with 'annotate-kit validate'. The token is read as for push.
 
+    \b
     Example: annotate-kit pull --project news-fr -o annotations.jsonl --state-file .pull-state
     """
     from annotate_kit.labelstudio.project import pull
@@ -83,11 +85,11 @@ def pull_cli(
     )
     scope = f"changed since {summary.since}" if summary.since else "annotated"
     click.echo(
-        f"project {project!r} (id {summary.project_id}): {summary.tasks} {scope} tasks, "
-        f"{summary.annotations} annotations ({summary.cancelled} cancelled"
+        f"project {project!r} (id {summary.project_id}): {counted(summary.tasks, scope + ' task')}, "
+        f"{counted(summary.annotations, 'annotation')} ({summary.cancelled} cancelled"
         + (f", {summary.drafts} drafts" if include_drafts else "")
-        + (f", {summary.predictions} predictions" if include_predictions else "")
-        + f") -> {out}: {summary.records} records"
+        + (f", {counted(summary.predictions, 'prediction')}" if include_predictions else "")
+        + f") -> {out}: {counted(summary.records, 'record')}"
     )
     if summary.problems:
         click.echo(

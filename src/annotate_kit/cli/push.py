@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from annotate_kit._text import counted
 from annotate_kit.cli._support import (
     MAX_LISTED,
     URL_HELP,
@@ -79,15 +80,14 @@ def push_cli(
     The API token comes from $LABEL_STUDIO_API_KEY or the config file ($ANNOTATE_KIT_CONFIG,
     default ~/.config/annotate-kit/labelstudio.json, mode 600), never from the command line.
 
-    Example: annotate-kit push tasks.json --project news-fr
-
     With --overlap N, N annotators see a share of the documents (--overlap-share): which ones
     is decided from each doc_id, the same on every run, and written into the task data
     (data.overlap), so agreement is computed on a known sample. On a project that already
     has annotations, push says what the change would do and stops unless --confirm-overlap.
 
+    \b
+    Example: annotate-kit push tasks.json --project news-fr
     Example: annotate-kit push shards/ --project news-fr
-
     Example: annotate-kit push tasks.json --project news-fr --overlap 2 --overlap-share 0.2
     """
     from annotate_kit.labelstudio.overlap import Overlap
@@ -108,7 +108,7 @@ def push_cli(
     prefix = "Dry run: " if dry_run else ""
     click.echo(f"{prefix}project {project!r}{where}: {summary.project_action}")
     verb = "would be created" if dry_run else "created"
-    line = f"{summary.tasks} tasks: {summary.created} {verb}, {summary.already_there} already there"
+    line = f"{counted(summary.tasks, 'task')}: {summary.created} {verb}, {summary.already_there} already there"
     click.echo(f"{line}, {len(summary.failed)} failed")
     if summary.duplicates_in_input:
         click.echo(f"{summary.duplicates_in_input} repeated doc_ids in {tasks} were sent once")

@@ -43,7 +43,9 @@ def review_cli(
     project writes it with origin adjudicated, and 'annotate-kit export' of both projects'
     records takes it as gold (policy step 'reviewed'). Running again sends only new conflicts.
 
-    Example: annotate-kit review --project news-fr && annotate-kit pull --project "news-fr — review" -o reviewed.jsonl
+    \b
+    Example: annotate-kit review --project news-fr
+    Then:    annotate-kit pull --project "news-fr — review" -o reviewed.jsonl
     """
     from annotate_kit.campaign.review import send_to_review
 

@@ -38,6 +38,7 @@ def status_cli(
     with and without predictions. The project is read in bounded snapshot exports, as pull
     reads it.
 
+    \b
     Example: annotate-kit status --project news-fr --format json
     """
     from annotate_kit.campaign.status import campaign_status

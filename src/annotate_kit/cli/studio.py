@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from annotate_kit._text import counted
 from annotate_kit.cli._support import fails_cleanly, progress_option, show_progress
 
 
@@ -57,6 +58,7 @@ def studio_cli(
     pre-annotations. Prints the URL and the login. Annotations persist in --data-dir between
     runs; pull them from another terminal with the command it prints.
 
+    \b
     Example: annotate-kit studio
     """
     from annotate_kit.labelstudio.studio import start_studio
@@ -77,7 +79,7 @@ def studio_cli(
     click.echo(f"  log in as {running.login.username} with password {running.login.password}")
     click.echo(
         f"  project {project!r}: {running.url}/projects/{running.project_id} "
-        f"({pushed.created} tasks added, {pushed.already_there} already there)"
+        f"({counted(pushed.created, 'task')} added, {pushed.already_there} already there)"
     )
     click.echo("  pull the annotations from another terminal:")
     click.echo(

@@ -62,8 +62,8 @@ def validate_cli(
 
     Exit status: 0 all valid, 1 some invalid, 2 unusable input.
 
+    \b
     Example: annotate-kit validate export.json --format github --rejects rejects.jsonl
-
     Example: annotate-kit validate shards/ --workers 2
     """
     from annotate_kit.validate.paths import validate_paths

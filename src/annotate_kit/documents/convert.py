@@ -27,6 +27,7 @@ from annotate_kit.documents.summary import ConvertSummary
 from annotate_kit.documents.taskout import count_table, manifest, output_format, write_tasks
 from annotate_kit.engines.local import preannotate_tables
 from annotate_kit.errors import InputError
+from annotate_kit.io.jsonstream import NotAnArrayError, iter_array
 from annotate_kit.io.tables import DEFAULT_BATCH, document_tables
 from annotate_kit.io.taskshards import (
     DEFAULT_SHARD_ROWS,
@@ -41,7 +42,7 @@ from annotate_kit.scheme.records import Record, new_record
 if TYPE_CHECKING:
     import pyarrow as pa
 
-SUFFIXES = (".txt", ".md", ".jsonl", ".parquet", ".html", ".htm")
+SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".parquet", ".html", ".htm")
 ENGINES = ("local", "ray")
 DEFAULT_EXCLUDE = ("*.gold.jsonl", "README.md", "GUIDELINES.md", "CHANGELOG.md", ".*")
 META_FIELDS = ("title", "url", "outlet", "published")
@@ -92,6 +93,8 @@ def iter_documents(
         suffix = path.suffix.lower()
         if suffix == ".jsonl":
             yield from _jsonl_documents(path, lang=lang, encoding=encoding)
+        elif suffix == ".json":
+            yield from _json_documents(path, lang=lang, encoding=encoding)
         elif suffix == ".parquet":
             yield from _parquet_documents(path, lang=lang)
         else:
@@ -330,6 +333,35 @@ def _jsonl_documents(path: Path, *, lang: str | None, encoding: str) -> Iterator
         raise InputError(f"{path}: no JSON lines (empty file)")
 
 
+def _json_documents(path: Path, *, lang: str | None, encoding: str) -> Iterator[Record]:
+    """A JSON list of objects with a "text" field, or Label Studio's import format (a list of
+    tasks whose "data" holds the text), one element at a time."""
+    try:
+        if _codec(encoding).replace("-sig", "") in {"utf-8", "utf_8"}:
+            elements = iter_array(path)
+        else:
+            elements = enumerate(json.loads(_read_text(path, encoding)))
+        found = False
+        for index, element in elements:
+            found = True
+            row = element
+            if isinstance(element, dict) and isinstance(element.get("data"), dict):
+                row = element["data"]  # Label Studio's task form
+            yield _row_document(row, path=path, number=index + 1, lang=lang, where=f"$[{index}]")
+    except NotAnArrayError:
+        raise InputError(f'{path}: expected a JSON list of objects with a "text" field') from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path}:{exc.lineno}: invalid JSON ({exc.msg} at column {exc.colno})"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: not {encoding} ({exc.reason} at byte {exc.start}); try --encoding latin-1"
+        ) from None
+    if not found:
+        raise InputError(f"{path}: an empty JSON list")
+
+
 def _parquet_documents(path: Path, *, lang: str | None) -> Iterator[Record]:
     """Rows of a Parquet table as JSONL lines are read (``number`` is the 1-based row); null
     cells count as absent, dates become ISO strings, so a table and its JSONL agree."""
@@ -366,9 +398,11 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def _row_document(row: Any, *, path: Path, number: int, lang: str | None) -> Record:
+def _row_document(
+    row: Any, *, path: Path, number: int, lang: str | None, where: str | None = None
+) -> Record:
     if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-        raise InputError(f'{path}:{number}: expected an object with a "text" string field')
+        raise InputError(f'{path}:{where or number}: expected an object with a "text" string field')
     meta = {key: row.get(key) for key in META_FIELDS if isinstance(row.get(key), str)}
     extra = {k: v for k, v in row.items() if k not in {"text", "lang", *META_FIELDS}}
     meta["extra"] = extra or None

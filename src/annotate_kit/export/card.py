@@ -6,6 +6,8 @@ and every label with its definition and examples, from the scheme.
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +26,7 @@ OFFSETS = (
     "for every span (checked on export). The text is the one shown to annotators: NFC, line "
     "endings as imported (a CRLF counts as two code points)."
 )
+INTERNAL_KEY = re.compile(r"(?<![\w-])x-[a-z]")  # x-relation, x-head-cue-types ...
 CONFIG_TEXT = {
     "default": "one adjudicated gold record per document, span-based (entities, claims, cues, relations with ids), plus a `gold` column: the policy step that chose it, the annotation(s) each span and relation came from, and the conflicts left for a human",
     "annotations": "every valid annotation, one row per document and annotation (cancelled ones with `annotation.cancelled`, model pre-annotations with `annotation.origin` = prediction), for agreement research",
@@ -38,7 +41,9 @@ def write_card(
     summary: ExportSummary,
     pretty_name: str,
     license_id: str,
+    where: str | None = None,
 ) -> None:
+    """README.md of ``folder``; its snippet loads ``where`` (the path as the user gave it)."""
     from datasets.info import DatasetInfo, DatasetInfosDict
     from datasets.splits import SplitDict, SplitInfo
     from datasets.utils.metadata import MetadataConfigs
@@ -49,7 +54,8 @@ def write_card(
     for name, writer in writers.items():
         splits = SplitDict()
         for split, rows in summary.config_rows[name].items():
-            splits.add(SplitInfo(name=split, num_examples=rows))
+            size = writer.nbytes.get(split, 0)
+            splits.add(SplitInfo(name=split, num_bytes=size, num_examples=rows))
         infos[name] = DatasetInfo(features=writer.features, splits=splits, license=license_id)
         configs[name] = {
             "data_files": [
@@ -66,12 +72,12 @@ def write_card(
     )
     DatasetInfosDict(infos).to_dataset_card_data(data)
     MetadataConfigs(configs).to_dataset_card_data(data)
-    body = _body(summary, pretty_name)
+    body = _body(summary, pretty_name, where or str(folder))
     card = DatasetCard(f"---\n{data.to_yaml()}\n---\n{body}")
     (folder / "README.md").write_text(str(card), encoding="utf-8")
 
 
-def _body(summary: ExportSummary, name: str) -> str:
+def _body(summary: ExportSummary, name: str, where: str) -> str:
     scheme = load_scheme()
     out = [
         f"# {name}",
@@ -85,9 +91,9 @@ def _body(summary: ExportSummary, name: str) -> str:
         "",
         "```python",
         "from datasets import load_dataset",
-        f'gold = load_dataset("{name}")  # or the path of this folder; same as "default"',
-        f'annotations = load_dataset("{name}", "annotations")',
-        f'tokens = load_dataset("{name}", "bio")',
+        f'gold = load_dataset({json.dumps(where)})  # the path of this folder; same as "default"',
+        f'annotations = load_dataset({json.dumps(where)}, "annotations")',
+        f'tokens = load_dataset({json.dumps(where)}, "bio")',
         'print(gold["train"].features["entities"])',
         "```",
         "",
@@ -143,7 +149,7 @@ def _body(summary: ExportSummary, name: str) -> str:
     out += counts_section(summary.label_counts)
     out += bio_section(summary.bio_losses, scheme)
     out += ["## Fields", "", "| field | type | meaning |", "|---|---|---|"]
-    out += [f"| `{n}` | {t} | {_cell(d)} |" for n, t, d in field_docs(scheme)]
+    out += [f"| `{n}` | {t} | {_cell(public_text(d))} |" for n, t, d in field_docs(scheme)]
     out += [
         "| `gold` | struct | Default config only: `policy_step`, `candidates` (annotation ids considered), `sources` (gold span or relation id, and the annotations it came from), `conflicts` (kind, detail, layer, start, end, text, label, annotations). |",
         "",
@@ -151,7 +157,7 @@ def _body(summary: ExportSummary, name: str) -> str:
         "",
     ]
     for vocab in scheme.vocabularies.values():
-        out += [f"### {vocab.title} (`{vocab.name}`)", "", _cell(vocab.description)]
+        out += [f"### {vocab.title} (`{vocab.name}`)", "", _cell(public_text(vocab.description))]
         if vocab.source:
             out += ["", f"Source: {vocab.source}."]
         out += [
@@ -160,7 +166,7 @@ def _body(summary: ExportSummary, name: str) -> str:
             "|---|---|---|---|---|",
         ]
         out += [
-            f"| `{lab.name}` | {_cell(lab.title)} | {_cell(lab.description)} | {_cell(lab.example_fr)} | {_cell(lab.example_en)} |"
+            f"| `{lab.name}` | {_cell(lab.title)} | {_cell(public_text(lab.description))} | {_cell(lab.example_fr)} | {_cell(lab.example_en)} |"
             for lab in vocab.labels
         ]
         out.append("")
@@ -220,6 +226,12 @@ def _annotators(summary: ExportSummary) -> str:
         "pseudonymised by a stable hash (`annotator-` and 8 hex digits): the same person has "
         "the same name in every config and export. Pseudonymous, not anonymous."
     )
+
+
+def public_text(text: str) -> str:
+    """``text`` without the sentences about the schema's internal ``x-`` keywords."""
+    sentences = re.split(r"(?<=[.;])\s+", text.strip())
+    return " ".join(s for s in sentences if not INTERNAL_KEY.search(s))
 
 
 def _cell(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from annotate_kit._text import counted
 from annotate_kit.agreement.spans import RELATIONS, AgreementReport
 from annotate_kit.export.bio import TAG_COLUMNS, BioLosses
 
@@ -41,8 +42,9 @@ def agreement_section(report: AgreementReport | None, chart: str | None) -> list
         return out + ([f"![Gold spans per label]({chart})", ""] if chart else [])
     out += [
         (
-            f"{len(report.annotators)} annotators; {report.compared} of {report.documents} documents "
-            f"annotated by two or more ({report.annotations} annotations compared)."
+            f"{counted(len(report.annotators), 'annotator')}; {report.compared} of "
+            f"{counted(report.documents, 'document')} "
+            f"annotated by two or more ({counted(report.annotations, 'annotation')} compared)."
         ),
         "",
         *METRICS_TEXT,
@@ -103,16 +105,16 @@ def agreement_section(report: AgreementReport | None, chart: str | None) -> list
 def counts_section(label_counts: dict[str, dict[str, Counter]]) -> list[str]:
     out = ["## Counts per label and split (gold)", ""]
     splits = list(label_counts)
-    for counted in next(iter(label_counts.values()), {}):
+    for field_name in next(iter(label_counts.values()), {}):
         out += [
-            f"### `{counted}`",
+            f"### `{field_name}`",
             "",
             "| label | " + " | ".join(splits) + " |",
             "|---|" + "---|" * len(splits),
         ]
-        labels = sorted({lab for s in splits for lab in label_counts[s][counted]})
+        labels = sorted({lab for s in splits for lab in label_counts[s][field_name]})
         out += [
-            f"| {lab} | " + " | ".join(str(label_counts[s][counted][lab]) for s in splits) + " |"
+            f"| {lab} | " + " | ".join(str(label_counts[s][field_name][lab]) for s in splits) + " |"
             for lab in labels
         ]
         out.append("")

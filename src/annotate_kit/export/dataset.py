@@ -28,6 +28,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from annotate_kit._text import counted as count_of
 from annotate_kit.agreement.adjudicate import (
     DEFAULT_POLICY,
     adjudicate,
@@ -53,6 +54,7 @@ from annotate_kit.validate.items import validate_items
 from annotate_kit.validate.problems import Report
 from annotate_kit.validate.workers import outcome, outcomes_in_workers
 
+UNKNOWN_LICENSES = frozenset({"unknown", "", "none"})  # the card would say nothing usable
 MIN_DOCS_TO_SPLIT = 10
 GOLD_POLICY = describe_policy(DEFAULT_POLICY)  # kept for readers of the old constant
 
@@ -105,6 +107,7 @@ def export_dataset(
         )
     if shard_rows < 1:
         raise ExportError(f"shard_rows must be at least 1, got {shard_rows}")
+    where = str(out)  # as the user gave it: the card's snippet loads it from there
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise ExportError(f"{out} exists and is not empty; pass --overwrite to replace it")
@@ -119,10 +122,15 @@ def export_dataset(
             raise ExportError("no valid, non-cancelled annotation to export")
         if len(expected) < MIN_DOCS_TO_SPLIT and ratios[0] < 1:
             summary.warnings.append(
-                f"only {len(expected)} documents (fewer than {MIN_DOCS_TO_SPLIT}): all of them go to "
+                f"only {count_of(len(expected), 'document')} (fewer than {MIN_DOCS_TO_SPLIT}): all of them go to "
                 "train; validation and test would be too small to mean anything"
             )
             ratios = (1.0, 0.0, 0.0)
+        if license_id in UNKNOWN_LICENSES:
+            summary.warnings.append(
+                f"the licence is {license_id!r}: nobody can tell whether the data may be "
+                "reused; say it with --license (e.g. cc-by-4.0, cc-by-nc-4.0, other)"
+            )
 
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
@@ -148,6 +156,7 @@ def export_dataset(
                 summary=summary,
                 pretty_name=pretty_name or out.name,
                 license_id=license_id,
+                where=where,
             )
             if out.exists():
                 shutil.rmtree(out)
@@ -315,8 +324,8 @@ def _write(
         writers["bio"].rows, writers["bio"].shards, summary.bio_losses = helper.finish()
     if predicted:
         summary.warnings.append(
-            f"{predicted} documents have a model's pre-annotation as their gold: nobody annotated "
-            "them (policy step 'latest' falls back on predictions). Treat them as silver data, "
+            f"{count_of(predicted, 'document')} {'has' if predicted == 1 else 'have'} a model's "
+            "pre-annotation as their gold: nobody annotated them (policy step 'latest' falls back on predictions). Treat them as silver data, "
             "or annotate them in Label Studio and pull again"
         )
     summary.fingerprint = fingerprint(list(writers.values()))
@@ -364,7 +373,7 @@ def _chart(folder: Path, summary: ExportSummary) -> str | None:
     name = "agreement.png"
     totals: dict[str, Counter] = defaultdict(Counter)
     for per_split in summary.label_counts.values():
-        for counted, counter in per_split.items():
-            totals[counted].update(counter)
+        for layer, counter in per_split.items():
+            totals[layer].update(counter)
     write_chart(folder / name, totals=totals, agreement=summary.agreement)
     return name

@@ -36,7 +36,11 @@ def field_docs(scheme: Scheme | None = None) -> list[tuple[str, str, str]]:
         node = _resolved(node, root)
         vocab = vocab_ref_name(node.get("$ref", ""))
         kind = _type_name(node)
-        described = node.get("description") or (scheme.vocabularies[vocab].title if vocab else "")
+        described = node.get("description") or (
+            f"{scheme.vocabularies[vocab].title}: a label of `{vocab}` (see Labels)"
+            if vocab
+            else ""
+        )
         rows.append((prefix, kind, described))
         if vocab is None and "items" in node:
             for name, sub in _properties(_resolved(node["items"], root), root).items():

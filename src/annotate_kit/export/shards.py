@@ -59,6 +59,7 @@ class ShardWriter:
         self.in_shard: dict[str, tuple[int, int]] = {}  # split -> (rows, bytes) in the open file
         self.buffers: dict[str, list[Any]] = {}  # split -> rows, as the encoder made them
         self.rows: dict[str, int] = {}
+        self.nbytes: dict[str, int] = {}  # split -> Arrow bytes written: the card's num_bytes
         self.chars: dict[str, int] = {}
         self.fingerprint: str | None = None
         self._stat_columns: list[str] | None = None
@@ -92,6 +93,7 @@ class ShardWriter:
             self._do(self._write_piece, split, piece)
             offset += piece.num_rows
             self.in_shard[split] = (rows + piece.num_rows, size + piece.nbytes)
+            self.nbytes[split] = self.nbytes.get(split, 0) + piece.nbytes
 
     def _do(self, action: Any, *args: Any) -> None:
         """File work: in the background writer's thread if there is one, in order either way."""

@@ -1,11 +1,13 @@
 """Read what validate, export, agreement and evaluate take: records JSONL, a Label Studio JSON
-export, a folder of task shards written by ``convert -o FOLDER/`` (or one of its .parquet
-files), or a folder of records files.
+export, tasks as ``convert`` writes them (a JSON list or JSONL), a folder of task shards
+written by ``convert -o FOLDER/`` (or one of its .parquet files), or a folder of records files.
 
 Every record comes with where it was found (file, line, JSON path or shard row, task,
 annotation), so a problem can point at it. Label Studio tasks become one record per
-annotation; a task with no annotation yields none and is counted, never silently skipped.
-Shards are read a batch at a time, so a corpus of any size streams through.
+annotation and one per prediction (so pre-annotations are validated and evaluated too); a
+task as convert wrote it, with neither, is its document's record (as in a shard); a task
+from a server with neither yields none and is counted, never silently skipped. Shards are
+read a batch at a time, so a corpus of any size streams through.
 """
 
 from __future__ import annotations
@@ -82,6 +84,18 @@ class Raw:
 
 
 RECORDS_SUFFIXES = (".jsonl", ".json")
+READ_SUFFIXES = (*RECORDS_SUFFIXES, ".parquet")
+WHAT_IS_READ = (
+    "records JSONL, a Label Studio JSON export, tasks as 'annotate-kit convert' writes them "
+    "(.json or .jsonl), or task shards (.parquet, or their folder)"
+)
+
+
+def not_records(path: str | Path, why: str) -> InputError:
+    """The one message for a file that holds neither records nor tasks."""
+    return InputError(f"not a records or tasks file: {path}: {why}; expected {WHAT_IS_READ}")
+
+
 FAILED_EXAMPLES = 3  # failed pre-annotation rows named in a summary
 
 
@@ -150,11 +164,13 @@ def parse_raw(raw: Raw, stats: ReadStats) -> Iterator[Item]:
         stats.records += 1
         yield Item(row, raw.file, pointer=f"row {raw.row}")
         return
-    if isinstance(row, dict) and "annotations" in row and "data" in row:
+    if isinstance(row, dict) and "data" in row and "doc_id" not in row:
         yield from _task_items(row, path, f"$[{raw.line - 1}]", stats, line=raw.line)
         return
     if not isinstance(row, dict):
-        raise InputError(f"{path}:{raw.line}: expected a JSON object (a record)")
+        raise not_records(f"{path}:{raw.line}", "the line is not a JSON object")
+    if "doc_id" not in row:
+        raise not_records(f"{path}:{raw.line}", _neither(row))
     stats.records += 1
     yield Item(row, raw.file, line=raw.line)
 
@@ -166,8 +182,13 @@ def _file_items(path: Path, stats: ReadStats, extents: bool) -> Iterator[Raw | L
         yield from _jsonl_items(path, extents)
     elif suffix == ".parquet":
         yield from _shard_items(path, stats)
-    else:
+    elif suffix == ".json":
         yield from _json_items(path, stats)
+    else:
+        hint = "a document" if suffix in {".txt", ".md", ".html", ".htm"} else "not JSON"
+        raise not_records(
+            path, f"a {suffix or 'suffix-less'} file is {hint} (convert documents first)"
+        )
 
 
 def _folder_items(path: Path, stats: ReadStats, extents: bool) -> Iterator[Raw | Lines | Item]:
@@ -311,7 +332,7 @@ def _json_items(path: Path, stats: ReadStats) -> Iterator[Item]:
             f"{path}:{exc.lineno}: invalid JSON ({exc.msg} at column {exc.colno}){hint}"
         ) from None
     except NotAnArrayError:
-        raise InputError(f"{path}: expected a Label Studio export (a JSON list of tasks)") from None
+        raise not_records(path, "the JSON is not a list") from None
 
 
 def _json_entries(path: Path, stats: ReadStats) -> Iterator[Item]:
@@ -323,16 +344,22 @@ def _json_entries(path: Path, stats: ReadStats) -> Iterator[Item]:
                 f"{path}: $[{index}] uses the legacy 'completions' format of Label Studio < 1.0; "
                 "export the project again from a current Label Studio (JSON format)"
             )
-        if "data" in entry:
+        if "data" in entry and "doc_id" not in entry:
             yield from _task_items(entry, path, f"$[{index}]", stats)
-        elif "doc_id" in entry and "text" in entry:
+        elif "doc_id" in entry:
             stats.records += 1
             yield Item(entry, str(path), pointer=f"$[{index}]")
         else:
-            raise InputError(
-                f"{path}: $[{index}] is neither a Label Studio task (with 'data') "
-                "nor an annotation record (with 'doc_id' and 'text')"
-            )
+            raise not_records(path, f"$[{index}] " + _neither(entry))
+
+
+def _neither(entry: dict[str, Any]) -> str:
+    if "text" in entry:
+        return (
+            "has a 'text' but no 'doc_id': a document, not a record "
+            "('annotate-kit convert' makes it a task)"
+        )
+    return "has neither 'data' (a task) nor 'doc_id' (a record)"
 
 
 def _task_items(
@@ -346,16 +373,28 @@ def _task_items(
             "annotate-kit tasks (annotate-kit convert writes data.text and data.doc_id)"
         )
     annotations = task.get("annotations") or []
-    if not annotations:
+    # A server's export lists prediction ids only; convert writes whole predictions.
+    predictions = [p for p in task.get("predictions") or [] if not isinstance(p, int)]
+    if not annotations and not predictions:
+        if task.get("id") is None:  # as convert wrote it: the document's own record
+            record, _ = task_to_record(task, {}, path=pointer)
+            del record["annotation"]
+            stats.records += 1
+            yield Item(record, str(path), line=line, pointer=pointer)
+            return
         stats.tasks_without_annotations += 1
-    for index, annotation in enumerate(annotations):
-        where = f"{pointer}.annotations[{index}]"
-        if not isinstance(annotation, dict):
-            raise InputError(f"{path}: {where} is not an object")
-        record, problems = task_to_record(task, annotation, path=where)
-        _check_foreign(path, where, problems, annotation)
-        stats.records += 1
-        yield Item(record, str(path), line=line, pointer=where, conversion=problems)
+    for key, origin, entries in (
+        ("annotations", "manual", annotations),
+        ("predictions", "prediction", predictions),
+    ):
+        for index, entry in enumerate(entries):
+            where = f"{pointer}.{key}[{index}]"
+            if not isinstance(entry, dict):
+                raise InputError(f"{path}: {where} is not an object")
+            record, problems = task_to_record(task, entry, path=where, origin=origin)
+            _check_foreign(path, where, problems, entry)
+            stats.records += 1
+            yield Item(record, str(path), line=line, pointer=where, conversion=problems)
 
 
 def _check_foreign(

@@ -253,12 +253,18 @@ def _log_tail(path: Path, lines: int = 15) -> str:
     return "\n".join(_read_log(path, 0).splitlines()[-lines:])
 
 
-def make_template(template_dir: Path, *, login: Login, extra_users: tuple[Login, ...] = ()) -> Path:
+def make_template(
+    template_dir: Path,
+    *,
+    login: Login,
+    extra_users: tuple[Login, ...] = (),
+    timeout: float = FIRST_START_TIMEOUT,
+) -> Path:
     """A pre-migrated data directory (users created, server stopped) to copy for fast starts."""
     template_dir = Path(template_dir)
     building = template_dir.with_name(template_dir.name + ".building")
     shutil.rmtree(building, ignore_errors=True)
-    with start(data_dir=building, login=login, timeout=FIRST_START_TIMEOUT) as server:
+    with start(data_dir=building, login=login, timeout=timeout) as server:
         for user in extra_users:
             add_user(server, user)
     (building / LOG_NAME).unlink(missing_ok=True)

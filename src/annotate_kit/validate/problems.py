@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from annotate_kit._text import counted
 from annotate_kit.io.inputs import ReadStats
 
 
@@ -115,7 +116,8 @@ def summary_line(report: Report) -> str:
         f", {report.cancelled} of the valid ones cancelled (skipped)" if report.cancelled else ""
     )
     tasks = (
-        f"; {report.stats.tasks_without_annotations} of {report.stats.tasks} tasks had no annotation"
+        f"; {report.stats.tasks_without_annotations} of {counted(report.stats.tasks, 'task')} "
+        "had no annotation"
         if report.stats.tasks_without_annotations
         else ""
     )
@@ -128,6 +130,6 @@ def summary_line(report: Report) -> str:
         else ""
     )
     return (
-        f"{report.records} records: {report.valid} valid, {report.invalid} invalid"
+        f"{counted(report.records, 'record')}: {report.valid} valid, {report.invalid} invalid"
         f"{extra}{tasks}{failed_note}"
     )
