@@ -212,3 +212,33 @@ def type_last_relation(page: Any, relation_type: str) -> None:
     page.locator(".lsf-relation-meta button[data-slot=popover-trigger]").last.click()
     page.get_by_text(relation_type, exact=True).last.click()
     page.keyboard.press("Escape")
+
+
+def in_view(page: Any, selector_js: str) -> bool:
+    """Whether the element the JS expression finds is wholly inside the viewport."""
+    return page.evaluate(
+        f"""() => {{ const e = {selector_js}; const b = e.getBoundingClientRect();
+              return b.height > 0 && b.top >= 0 && b.bottom <= window.innerHeight; }}"""
+    )
+
+
+def hotkeys_shown(page: Any) -> list[str]:
+    """Every hotkey printed on the page: labels' and the visible choices' ([g] hints)."""
+    return page.evaluate(
+        """() => [
+          ...[...document.querySelectorAll('.lsf-label__hotkey')].map(e => e.textContent),
+          ...[...document.querySelectorAll('.lsf-choice sup.lsf-hint')]
+              .map(e => e.textContent.replace(/^\\[|\\]$/g, '')),
+        ].map(k => k.trim().toLowerCase()).filter(k => k)"""
+    )
+
+
+def data_manager_columns(page: Any, url: str, project_id: int) -> list[str]:
+    """The column titles of the project's Data Manager table, as shown (without the type
+    badge, "str", that follows a data column's name)."""
+    page.goto(f"{url}/projects/{project_id}/data")
+    page.wait_for_selector(".lsf-table-head .lsf-th", timeout=60_000)
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.lsf-table-head .lsf-th')]
+                  .map(e => e.textContent.trim().replace(/str$/, '')).filter(t => t)"""
+    )

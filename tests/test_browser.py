@@ -25,8 +25,11 @@ from browser_support import (
     choose,
     chromium,
     click_region,
+    data_manager_columns,
     deselect,
     draw_span,
+    hotkeys_shown,
+    in_view,
     link,
     log_in,
     open_task,
@@ -110,6 +113,17 @@ def test_annotator_draws_submits_and_updates_in_chromium(
         click_region(page, claim["id"])
         for value in ("AUTHOR", "NONE", "CT+", "UFS"):
             choose(page, value)
+        claim_element = (
+            "window.Htx.annotationStore.selected.regionStore.regions"
+            f".find(r => r.id === {json.dumps(claim['id'])}).getRegionElement()"
+        )
+        page.evaluate(f"() => {claim_element}.scrollIntoView({{block: 'center'}})")
+        # the claim and its four attributes, each under its name, on screen together
+        assert in_view(page, claim_element)
+        for attribute in ("source_kind", "attribution_kind", "factuality", "check_worthiness"):
+            assert in_view(page, f"document.querySelector('.ak-attr-{attribute}')"), attribute
+        shown = hotkeys_shown(page)
+        assert len(shown) == len(set(shown)) > 30, sorted(shown)  # labels' and choices'
         page.screenshot(path=shots / "selected-claim.png")
         link(page, cue["id"], claim["id"])
         type_last_relation(page, "SCOPES_OVER")
@@ -160,6 +174,11 @@ def test_annotator_draws_submits_and_updates_in_chromium(
         ) as updated:
             page.locator("button", has_text=re.compile(r"^\s*Update\s*$")).click()
         assert updated.value.status == 200, updated.value.text()
+
+        columns = data_manager_columns(page, label_studio.url, pushed.project_id)
+        assert {"doc_id", "title", "outlet", "text"} <= set(columns), columns
+        assert not {"text_sha256", "blocks", "schema_version", "meta"} & set(columns), columns
+        page.screenshot(path=shots / "data-manager.png")
 
     again = runner.invoke(main, ["pull", "--project", ls_project, "-o", str(records)])
     assert again.exit_code == 0, again.output

@@ -146,3 +146,27 @@ def test_relations_take_one_type_each_and_are_drawn_only_on_demand():
     css = root.find("Style").text
     assert ".relations-overlay g { visibility: hidden; }" in css
     assert ">" not in css  # Label Studio HTML-escapes it inside <Style>: the rule would be lost
+
+
+def test_claim_attributes_come_first_in_the_side_column_each_under_its_name():
+    """Beside the text, the selected claim's attributes open the column (above the labels)."""
+    root = ET.fromstring(labelstudio_config())
+    page = next(v for v in root.iter("View") if v.get("className") == "ak-page")
+    text_column, side = list(page)
+    assert text_column.find("Text") is not None
+    order = [
+        child.get("className") or child.tag
+        for child in side.iter()
+        if child.tag == "Labels" or (child.get("className") or "").startswith("ak-attr-")
+    ]
+    first_labels = order.index("Labels")
+    assert order[:first_labels] == [
+        "ak-attr-source_kind",
+        "ak-attr-attribution_kind",
+        "ak-attr-factuality",
+        "ak-attr-check_worthiness",
+    ]
+    for group in side.iter("View"):
+        if (group.get("className") or "").startswith("ak-attr-"):
+            assert group[0].tag == "Header"
+            assert group[0].get("value")

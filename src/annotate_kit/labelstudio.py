@@ -42,6 +42,7 @@ from annotate_kit.lsbulk import (
 )
 from annotate_kit.lsclient import Connection, connect, detail
 from annotate_kit.lsconfig import labelstudio_config
+from annotate_kit.lsview import ensure_documents_tab, with_display_fields
 from annotate_kit.syncfiles import (
     first_of,
     merge_records,
@@ -240,7 +241,8 @@ def push(
             summary.seconds = time.monotonic() - started
             return summary
         with Importer(conn, summary.project_id, progress=progress, total=len(missing)) as importer:
-            pending = first_of(read(), missing)  # second pass: the tasks to import
+            # second pass: the tasks to import, with the fields the Data Manager shows
+            pending = with_display_fields(first_of(read(), missing))
             try:
                 while batch := list(islice(pending, max(1, batch_size))):
                     importer.send(batch)
@@ -249,6 +251,7 @@ def push(
                 exc.args = (f"{exc.args[0]} ({done}; push again: only the missing ones are sent)",)
                 raise
         summary.created, summary.failed = importer.created, importer.failed
+        ensure_documents_tab(conn, summary.project_id)  # once its data columns are known
         summary.recovered_errors = importer.recovered
         mine = set(ids)
         if importer.uncertain or any(len(present[doc]) > 1 for doc in mine & present.keys()):

@@ -36,24 +36,8 @@ def labelstudio_config(scheme: Scheme | None = None) -> str:
     text_column = ET.SubElement(page, "View", className="ak-text")
     ET.SubElement(text_column, "Text", name=TEXT_TAG, value=f"${TEXT_TAG}", granularity="symbol")
     side = ET.SubElement(page, "View", className="ak-side")
-    for layer in scheme.layers.values():
-        ET.SubElement(side, "Header", value=_layer_title(layer.key), size="6")
-        labels = ET.SubElement(
-            side, "Labels", name=layer.key, toName=TEXT_TAG, showInline="true", choice="single"
-        )
-        if layer.label_vocab is not None:
-            for label in scheme.vocabularies[layer.label_vocab].labels:
-                _label(labels, label)
-        elif layer.fixed_label:
-            attrs = {"value": layer.fixed_label, "hint": layer.description}
-            attrs.update(_looks(layer.fixed_color, layer.fixed_hotkey))
-            ET.SubElement(labels, "Label", attrs)
-    relations = ET.SubElement(side, "Relations", choice="single")
-    relations.set("name", RELATIONS_TAG)
-    for label in scheme.vocabularies["relation_type"].labels:
-        ET.SubElement(
-            relations, "Relation", value=label.name, hint=f"{label.title}: {label.description}"
-        )
+    # The selected claim's attributes first (shown only while a claim is selected), so they
+    # sit at the top of the column, beside the claim; then the labels and relation types.
     for layer in scheme.layers.values():
         if not layer.attributes:
             continue
@@ -85,6 +69,24 @@ def labelstudio_config(scheme: Scheme | None = None) -> str:
                 ET.SubElement(
                     choices, "Choice", value=label.name, hint=f"{label.title}: {label.description}"
                 )
+    for layer in scheme.layers.values():
+        ET.SubElement(side, "Header", value=_layer_title(layer.key), size="6")
+        labels = ET.SubElement(
+            side, "Labels", name=layer.key, toName=TEXT_TAG, showInline="true", choice="single"
+        )
+        if layer.label_vocab is not None:
+            for label in scheme.vocabularies[layer.label_vocab].labels:
+                _label(labels, label)
+        elif layer.fixed_label:
+            attrs = {"value": layer.fixed_label, "hint": layer.description}
+            attrs.update(_looks(layer.fixed_color, layer.fixed_hotkey))
+            ET.SubElement(labels, "Label", attrs)
+    relations = ET.SubElement(side, "Relations", choice="single")
+    relations.set("name", RELATIONS_TAG)
+    for label in scheme.vocabularies["relation_type"].labels:
+        ET.SubElement(
+            relations, "Relation", value=label.name, hint=f"{label.title}: {label.description}"
+        )
     ET.indent(view, space="  ")
     return ET.tostring(view, encoding="unicode")
 
