@@ -43,6 +43,19 @@ progress_option = click.option(
     type=click.IntRange(1),
     help="Tasks per import.",
 )
+@click.option(
+    "--pass",
+    "layers",
+    default=None,
+    metavar="LAYERS",
+    help="Annotate only these layers in this project (comma-separated: entities,cues,claims).",
+)
+@click.option(
+    "--predictions-from",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Records JSONL of the earlier pass: each task's prediction becomes its gold (with --pass).",
+)
 @click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")
 @progress_option
 @fails_cleanly
@@ -53,6 +66,8 @@ def push_cli(
     url: str | None,
     guidelines: Path | None,
     batch_size: int,
+    layers: str | None,
+    predictions_from: Path | None,
     dry_run: bool,
     progress: bool | None,
 ) -> None:
@@ -71,8 +86,15 @@ def push_cli(
     Example: annotate-kit push tasks.json --project news-fr
 
     Example: annotate-kit push shards/ --project news-fr
+
+    In passes: --pass entities,cues offers only those layers; after a pull, --pass claims
+    --predictions-from pass1.jsonl (one annotation per document) imports each task with the
+    earlier pass's annotation as its prediction, to keep and link to.
+
+    Example: annotate-kit push tasks.json --project news-claims --pass claims --predictions-from pass1.jsonl
     """
     from annotate_kit.labelstudio import push
+    from annotate_kit.lspass import parse_pass
 
     summary = push(
         tasks,
@@ -80,6 +102,8 @@ def push_cli(
         url=url,
         guidelines=guidelines,
         batch_size=batch_size,
+        layers=parse_pass(layers),
+        predictions_from=predictions_from,
         dry_run=dry_run,
         progress=show_progress(progress),
     )
@@ -221,9 +245,9 @@ def studio_cli(
 
     Example: annotate-kit studio
     """
-    from annotate_kit.studio import start_studio
+    from annotate_kit.studio import start_studio, startup_hint
 
-    click.echo("Starting Label Studio (about 30 s the first time) ...", err=True)
+    click.echo(f"Starting Label Studio ({startup_hint(data_dir)}) ...", err=True)
     running = start_studio(
         data_dir=data_dir,
         port=port,

@@ -42,6 +42,7 @@ from annotate_kit.lsbulk import (
 )
 from annotate_kit.lsclient import Connection, connect, detail
 from annotate_kit.lsconfig import labelstudio_config
+from annotate_kit.lspass import missing_gold, read_gold, with_gold_predictions
 from annotate_kit.lsview import ensure_documents_tab, with_display_fields
 from annotate_kit.syncfiles import (
     first_of,
@@ -207,6 +208,8 @@ def push(
     guidelines: Path | None = None,
     label_config: str | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    layers: Iterable[str] | None = None,
+    predictions_from: Path | None = None,
     dry_run: bool = False,
     progress: bool = True,
 ) -> PushSummary:
@@ -217,6 +220,9 @@ def push(
     interruption: tasks are matched on data.doc_id, an import whose answer was lost is reconciled by listing, and duplicates such a loss can leave
     behind (only ever unannotated copies) are deleted before returning. ``label_config``
     replaces the config generated from schema/ (a project for another scheme version).
+    ``layers`` makes the project one pass of a layered workflow, and ``predictions_from``
+    (records of the earlier pass, one per document) gives each task that gold as its
+    prediction (lspass.py).
     """
     started = time.monotonic()
     source = str(tasks) if isinstance(tasks, str | Path) else "tasks"
@@ -225,11 +231,19 @@ def push(
     summary = PushSummary(
         project=project, tasks=len(ids), duplicates_in_input=duplicates, dry_run=dry_run
     )
+    layers = tuple(layers) if layers is not None else None
+    gold = None
+    if predictions_from is not None:
+        if layers is None:
+            raise InputError("--predictions-from needs --pass: the layers this pass annotates")
+        gold = read_gold(predictions_from)
+        missing_gold(ids, gold, predictions_from)
+    config = label_config or labelstudio_config(layers=layers)  # an unknown layer fails here
     with connect(url, credentials=credentials) as conn:
         summary.project_id, summary.project_action = ensure_project(
             conn,
             project,
-            label_config=label_config or labelstudio_config(),
+            label_config=config,
             instruction=guidelines_html(guidelines),
             dry_run=dry_run,
         )
@@ -243,6 +257,8 @@ def push(
         with Importer(conn, summary.project_id, progress=progress, total=len(missing)) as importer:
             # second pass: the tasks to import, with the fields the Data Manager shows
             pending = with_display_fields(first_of(read(), missing))
+            if gold is not None:
+                pending = with_gold_predictions(pending, gold, layers=layers or ())
             try:
                 while batch := list(islice(pending, max(1, batch_size))):
                     importer.send(batch)

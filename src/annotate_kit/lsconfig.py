@@ -7,7 +7,9 @@ Control names follow lsformat.py: a Labels control per layer, per-region Choices
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 
+from annotate_kit.errors import InputError
 from annotate_kit.lsformat import RELATIONS_TAG, TEXT_TAG
 from annotate_kit.schema import Label, Scheme, load_scheme
 
@@ -27,9 +29,16 @@ PAGE_CSS = """
 """
 
 
-def labelstudio_config(scheme: Scheme | None = None) -> str:
-    """The XML labeling config for a project that annotates records of this scheme."""
+def labelstudio_config(scheme: Scheme | None = None, *, layers: Iterable[str] | None = None) -> str:
+    """The XML labeling config for a project that annotates records of this scheme.
+
+    ``layers`` restricts it to one pass of a layered workflow (lspass.py): only those layers'
+    label buttons and attributes, and the relation types that end in them. The other layers'
+    labels stay in the config, hidden, so their regions (an earlier pass's gold, imported as
+    predictions) are drawn in their colours and can be linked.
+    """
     scheme = scheme or load_scheme()
+    active = pass_layers(scheme, layers)
     view = ET.Element("View")
     ET.SubElement(view, "Style").text = PAGE_CSS
     page = ET.SubElement(view, "View", className="ak-page")
@@ -39,7 +48,7 @@ def labelstudio_config(scheme: Scheme | None = None) -> str:
     # The selected claim's attributes first (shown only while a claim is selected), so they
     # sit at the top of the column, beside the claim; then the labels and relation types.
     for layer in scheme.layers.values():
-        if not layer.attributes:
+        if not layer.attributes or layer.key not in active:
             continue
         # Label Studio checks a required per-region Choices against every region and skips a
         # region only by the Choices tag's own when* attributes: on the wrapping View alone they
@@ -69,10 +78,16 @@ def labelstudio_config(scheme: Scheme | None = None) -> str:
                 ET.SubElement(
                     choices, "Choice", value=label.name, hint=f"{label.title}: {label.description}"
                 )
+    earlier = None
     for layer in scheme.layers.values():
-        ET.SubElement(side, "Header", value=_layer_title(layer.key), size="6")
+        parent = side
+        if layer.key not in active:  # drawn, not offered: a View the annotator never sees
+            if earlier is None:
+                earlier = ET.SubElement(side, "View", style="display: none")
+            parent = earlier
+        ET.SubElement(parent, "Header", value=_layer_title(layer.key), size="6")
         labels = ET.SubElement(
-            side, "Labels", name=layer.key, toName=TEXT_TAG, showInline="true", choice="single"
+            parent, "Labels", name=layer.key, toName=TEXT_TAG, showInline="true", choice="single"
         )
         if layer.label_vocab is not None:
             for label in scheme.vocabularies[layer.label_vocab].labels:
@@ -84,11 +99,26 @@ def labelstudio_config(scheme: Scheme | None = None) -> str:
     relations = ET.SubElement(side, "Relations", choice="single")
     relations.set("name", RELATIONS_TAG)
     for label in scheme.vocabularies["relation_type"].labels:
-        ET.SubElement(
-            relations, "Relation", value=label.name, hint=f"{label.title}: {label.description}"
-        )
+        if set(label.extra.get("x-tail", ())) & active:  # a relation belongs to its tail's pass
+            ET.SubElement(
+                relations, "Relation", value=label.name, hint=f"{label.title}: {label.description}"
+            )
     ET.indent(view, space="  ")
     return ET.tostring(view, encoding="unicode")
+
+
+def pass_layers(scheme: Scheme, layers: Iterable[str] | None) -> frozenset[str]:
+    """The layers one pass annotates (all when None); an unknown name is an InputError."""
+    if layers is None:
+        return frozenset(scheme.layers)
+    wanted = frozenset(layers)
+    unknown = sorted(wanted - set(scheme.layers))
+    if unknown or not wanted:
+        raise InputError(
+            f"--pass {','.join(sorted(wanted))}: unknown layer {', '.join(unknown) or '(none)'}; "
+            f"choose among {', '.join(scheme.layers)}"
+        )
+    return wanted
 
 
 def _label(parent: ET.Element, label: Label) -> None:
