@@ -339,10 +339,17 @@ def test_write_records_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_studio_says_how_long_the_first_start_takes(tmp_path: Path):
-    from annotate_kit.studio import FIRST_START, LATER_START, SERVER_DIR, startup_hint
+    from annotate_kit.studio import (
+        FIRST_START,
+        LATER_START,
+        SERVER_DIR,
+        TASKS_START,
+        startup_hint,
+    )
 
     assert startup_hint(tmp_path) == FIRST_START
-    assert "70 s" in FIRST_START  # measured on a clean first start (2 cores)
+    assert "2.5 minutes" in FIRST_START  # measured: 70 s idle, 149 s under load (2 cores)
     (tmp_path / SERVER_DIR).mkdir()
     (tmp_path / SERVER_DIR / "label_studio.sqlite3").write_bytes(b"")
     assert startup_hint(tmp_path) == LATER_START
+    assert startup_hint(tmp_path, converts_seeds=False) == TASKS_START

@@ -247,7 +247,8 @@ def studio_cli(
     """
     from annotate_kit.studio import start_studio, startup_hint
 
-    click.echo(f"Starting Label Studio ({startup_hint(data_dir)}) ...", err=True)
+    hint = startup_hint(data_dir, converts_seeds=tasks is None)
+    click.echo(f"Starting Label Studio ({hint}) ...", err=True)
     running = start_studio(
         data_dir=data_dir,
         port=port,
