@@ -26,6 +26,7 @@ PAGE_CSS = """
 .ak-text { flex: 1 1 58%; min-width: 0; line-height: 1.7; }
 .ak-side { flex: 0 0 40%; position: sticky; top: 0; max-height: 100vh; overflow-y: auto; }
 .ak-side h4 { margin: 6px 0 2px !important; font-size: 14px !important; }
+.ak-relations-help h4 + h4 { font-size: 12px !important; font-weight: normal !important; margin: 0 !important; }
 """
 
 
@@ -98,11 +99,16 @@ def labelstudio_config(scheme: Scheme | None = None, *, layers: Iterable[str] | 
             ET.SubElement(labels, "Label", attrs)
     relations = ET.SubElement(side, "Relations", choice="single")
     relations.set("name", RELATIONS_TAG)
+    # Label Studio 1.23.2 shows no hint for a <Relation>: each type's hint is written out below
+    # the labels instead, one line per type.
+    legend = ET.SubElement(side, "View", className="ak-relations-help")
+    ET.SubElement(
+        legend, "Header", value="Relations: select a region, Alt+R, click the other", size="6"
+    )
     for label in scheme.vocabularies["relation_type"].labels:
         if set(label.extra.get("x-tail", ())) & active:  # a relation belongs to its tail's pass
-            ET.SubElement(
-                relations, "Relation", value=label.name, hint=f"{label.title}: {label.description}"
-            )
+            ET.SubElement(relations, "Relation", value=label.name)
+            ET.SubElement(legend, "Header", value=f"{label.name}: {label.description}", size="6")
     ET.indent(view, space="  ")
     return ET.tostring(view, encoding="unicode")
 
