@@ -53,3 +53,15 @@ def test_test_sh_installs_chromium_and_the_test_extra_never_downloads_a_browser(
     assert '"playwright' in pyproject.split("test = [", 1)[1].split("]", 1)[0]
     for script in (ROOT / "scripts").glob("*.sh"):
         assert "playwright install" not in script.read_text(encoding="utf-8")
+
+
+def test_browser_test_skips_locally_and_fails_in_ci_without_chromium(tmp_path, monkeypatch):
+    import browser_support
+
+    monkeypatch.setattr(browser_support, "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no-chromium is missing"):
+        browser_support.require_browser()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true but the browser test cannot run"):
+        browser_support.require_browser()
