@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from annotate_kit.preannotate import Preannotator, preannotate_batch
+from annotate_kit.preannotate.core import Preannotator, preannotate_batch
 from annotate_kit.scheme.records import new_record
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -66,3 +66,13 @@ def test_convert_is_the_function_even_after_its_module_was_imported():
     code = "import annotate_kit.documents.convert; from annotate_kit import convert; print(callable(convert))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"
+
+
+def test_readme_screenshots_exist_and_stay_small():
+    """docs/img/ is made from tests/labelstudio/test_browser.py's screenshots; the README shows them."""
+    shown = [part.split(")", 1)[0] for part in README.split("](docs/img/")[1:]]
+    assert sorted(shown) == ["labeling-page.png", "selected-claim.png"]
+    for name in shown:
+        image = ROOT / "docs" / "img" / name
+        assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert image.stat().st_size < 200_000

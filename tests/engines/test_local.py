@@ -27,7 +27,7 @@ from annotate_kit.errors import InputError
 from annotate_kit.export.dataset import export_dataset
 from annotate_kit.io.tables import TASK_SCHEMA, document_table, document_tables, table_records
 from annotate_kit.io.taskshards import MANIFEST, iter_records, iter_tasks, shard_files, shard_stats
-from annotate_kit.preannotate import preannotate_batch
+from annotate_kit.preannotate.core import preannotate_batch
 from annotate_kit.scheme.records import new_record
 from engine_support import paragraph, write_corpus
 from preannotate_support import french

@@ -69,7 +69,7 @@ def test_seed_from_documents_to_dataset(ls_env, ls_project, label_studio, tmp_pa
     validated = runner.invoke(main, ["validate", str(records)])
     assert validated.exit_code == 0, validated.output
 
-    admin_id, other_id = str(admin.users.whoami().id), str(other.users.whoami().id)
+    admin_id, other_id = label_studio.admin.username, label_studio.annotator.username
     pulled_records = {
         (r["doc_id"], r["annotation"]["annotator"]): r
         for r in map(json.loads, records.read_text(encoding="utf-8").splitlines())

@@ -107,9 +107,9 @@ def test_every_annotator_skips_ground_truth_and_lead_time_are_kept(
         f"project {ls_project!r} (id {summary.project_id}): 2 annotated tasks, "
         f"4 annotations (1 cancelled) -> {out}: 4 records\n"
     )
-    ids = {
-        str(admin.users.whoami().id): "admin",
-        str(other.users.whoami().id): "other",
+    ids = {  # annotators by e-mail, the identity drafts carry too
+        label_studio.admin.username: "admin",
+        label_studio.annotator.username: "other",
     }
     seen = {(r["doc_id"], ids[r["annotation"]["annotator"]]): r for r in read_records(out)}
     assert set(seen) == {(doc_id_for(t), who) for t in texts for who in ("admin", "other")}
@@ -181,6 +181,15 @@ def test_drafts_only_when_asked(ls_env, ls_project, label_studio, tmp_path):
     (record,) = read_records(out)
     assert record["annotation"]["id"] == f"draft-{answer.json()['id']}"
     assert record["entities"][0]["text"] == "Kremlin"
+    label_studio.client().annotations.create(
+        id=task_id, result=[entity(text, "Kremlin", "ORG", "s")]
+    )
+    pull(project=ls_project, out=out, include_drafts=True)
+    # a draft and a submitted annotation of the same user name the same annotator: the e-mail
+    assert {r["annotation"]["annotator"] for r in read_records(out)} == {
+        label_studio.admin.username
+    }
+    assert len(read_records(out)) == 2
 
 
 def test_pull_reads_in_bounded_pieces(ls_env, ls_project, label_studio, tmp_path):

@@ -77,6 +77,7 @@ def test_studio_prints_login_keeps_data_and_stops_on_ctrl_c(label_studio, tmp_pa
     http = httpx.Client(timeout=60)
     try:
         url = lines[1].removeprefix("Label Studio is running at ")
+        assert lines[0] == "Starting Label Studio (a few seconds) ..."  # migrated already
         assert lines[1:3] == [
             f"Label Studio is running at {url}",
             f"  log in as {ADMIN.username} with password {ADMIN.password}",

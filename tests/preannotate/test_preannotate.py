@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotate_kit.errors import PreannotationError
-from annotate_kit.preannotate import Preannotator, preannotate_batch
+from annotate_kit.preannotate.core import Preannotator, preannotate_batch
 from annotate_kit.preannotate.lexicon import _check_rules, load_lexicon
 from annotate_kit.scheme.records import new_record
 from annotate_kit.scheme.schema import load_scheme

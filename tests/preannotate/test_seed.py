@@ -11,7 +11,7 @@ from functools import cache
 
 from annotate_kit.agreement.evaluate import Evaluation, evaluate_records
 from annotate_kit.documents.convert import iter_documents
-from annotate_kit.preannotate import preannotate_batch
+from annotate_kit.preannotate.core import preannotate_batch
 from annotate_kit.validate.checks import check_record
 from preannotate_support import SEED_TEXT, english, french, seed_gold
 

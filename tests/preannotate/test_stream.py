@@ -8,7 +8,8 @@ from functools import cache
 import datasets
 import pytest
 
-from annotate_kit.preannotate import preannotate_batch, preannotate_stream
+from annotate_kit.preannotate.core import preannotate_batch
+from annotate_kit.preannotate.stream import preannotate_stream
 from annotate_kit.scheme.records import new_record
 from preannotate_support import french
 
@@ -80,7 +81,7 @@ def test_pipeline_loaded_afresh_when_its_vocabulary_grew_same_records(monkeypatc
     """Unseen words stay in spaCy's vocabulary for good; past VOCAB_GROWTH new ones the
     pipeline is reloaded, and the records are those of a pipeline that never was."""
     import annotate_kit.preannotate.core as module
-    from annotate_kit.preannotate import Preannotator
+    from annotate_kit.preannotate.core import Preannotator
 
     docs = [
         new_record(text=f"{SENTENCES[i % 5]} Le ministre Zorglub{i} a parlé à Kvx{i}.", lang="fr")

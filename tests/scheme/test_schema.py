@@ -82,7 +82,7 @@ def test_label_names_are_xml_escaped(tmp_path: Path):
     vocab_path.write_text(json.dumps(vocab))
     xml = labelstudio_config(load_scheme(copy))
     root = ET.fromstring(xml)
-    first = root.find("Labels").find("Label")
+    first = root.find(".//Labels").find("Label")
     assert first.get("value") == 'A&B <"x">'
     assert "<Script>" not in xml
     assert root.find(".//Script") is None
@@ -109,3 +109,68 @@ def test_the_package_ships_the_same_schema():
     shipped = Path(str(resources.files("annotate_kit") / "_schema"))
     assert load_scheme(shipped).record_schema == load_scheme().record_schema
     assert load_scheme(shipped).vocabularies.keys() == load_scheme().vocabularies.keys()
+
+
+def test_every_label_has_a_unique_hotkey_and_colour_declared_in_schema():
+    """A hotkey and a colour per label, beside its definition in schema/; the config carries
+    them; no two keys collide on the page, and none is Label Studio's own "u" (unselect)."""
+    scheme = load_scheme()
+    declared = {}
+    for layer in scheme.layers.values():
+        if layer.label_vocab is not None:
+            for label in scheme.vocabularies[layer.label_vocab].labels:
+                declared[label.name] = (label.hotkey, label.color)
+        else:
+            declared[layer.fixed_label] = (layer.fixed_hotkey, layer.fixed_color)
+    assert all(key and color for key, color in declared.values()), declared
+    root = ET.fromstring(labelstudio_config())
+    on_page = {
+        label.get("value"): (label.get("hotkey"), label.get("background"))
+        for labels in root.iter("Labels")
+        for label in labels.iter("Label")
+    }
+    assert on_page == declared
+    keys = [key for key, _ in on_page.values()]
+    keys += [c.get("hotkey") for c in root.iter("Choice") if c.get("hotkey")]
+    assert len(keys) == len(set(keys)), sorted(keys)
+    assert "u" not in keys
+    colours = [color.lower() for _, color in on_page.values()]
+    assert len(colours) == len(set(colours))
+
+
+def test_relations_take_one_type_each_and_are_drawn_only_on_demand():
+    root = ET.fromstring(labelstudio_config())
+    relations = root.find(".//Relations")
+    assert relations.get("choice") == "single"
+    # Label Studio shows no hint for a Relation: the side column spells each type out
+    legend = next(v for v in root.iter("View") if v.get("className") == "ak-relations-help")
+    lines = [h.get("value") for h in legend.iter("Header")][1:]
+    vocab = load_scheme().vocabularies["relation_type"].labels
+    assert lines == [f"{label.name}: {label.description}" for label in vocab]
+    css = root.find("Style").text
+    assert ".relations-overlay g { visibility: hidden; }" in css
+    assert ">" not in css  # Label Studio HTML-escapes it inside <Style>: the rule would be lost
+
+
+def test_claim_attributes_come_first_in_the_side_column_each_under_its_name():
+    """Beside the text, the selected claim's attributes open the column (above the labels)."""
+    root = ET.fromstring(labelstudio_config())
+    page = next(v for v in root.iter("View") if v.get("className") == "ak-page")
+    text_column, side = list(page)
+    assert text_column.find("Text") is not None
+    order = [
+        child.get("className") or child.tag
+        for child in side.iter()
+        if child.tag == "Labels" or (child.get("className") or "").startswith("ak-attr-")
+    ]
+    first_labels = order.index("Labels")
+    assert order[:first_labels] == [
+        "ak-attr-source_kind",
+        "ak-attr-attribution_kind",
+        "ak-attr-factuality",
+        "ak-attr-check_worthiness",
+    ]
+    for group in side.iter("View"):
+        if (group.get("className") or "").startswith("ak-attr-"):
+            assert group[0].tag == "Header"
+            assert group[0].get("value")

@@ -34,6 +34,19 @@ from annotate_kit.cli._support import (
     type=click.IntRange(1),
     help="Tasks per import.",
 )
+@click.option(
+    "--pass",
+    "layers",
+    default=None,
+    metavar="LAYERS",
+    help="Annotate only these layers in this project (comma-separated: entities,cues,claims).",
+)
+@click.option(
+    "--predictions-from",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Records JSONL of the earlier pass: each task's prediction becomes its gold (with --pass).",
+)
 @click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")
 @click.option(
     "--overlap",
@@ -62,6 +75,8 @@ def push_cli(
     url: str | None,
     guidelines: Path | None,
     batch_size: int,
+    layers: str | None,
+    predictions_from: Path | None,
     dry_run: bool,
     overlap: int | None,
     overlap_share: float,
@@ -85,12 +100,18 @@ def push_cli(
     (data.overlap), so agreement is computed on a known sample. On a project that already
     has annotations, push says what the change would do and stops unless --confirm-overlap.
 
+    In passes: --pass entities,cues offers only those layers; after a pull, --pass claims
+    --predictions-from pass1.jsonl (one annotation per document) imports each task with the
+    earlier pass's annotation as its prediction, to keep and link to.
+
     \b
     Example: annotate-kit push tasks.json --project news-fr
     Example: annotate-kit push shards/ --project news-fr
     Example: annotate-kit push tasks.json --project news-fr --overlap 2 --overlap-share 0.2
+    Example: annotate-kit push tasks.json --project news-claims --pass claims --predictions-from pass1.jsonl
     """
     from annotate_kit.labelstudio.overlap import Overlap
+    from annotate_kit.labelstudio.passes import parse_pass
     from annotate_kit.labelstudio.project import push
 
     summary = push(
@@ -99,6 +120,8 @@ def push_cli(
         url=url,
         guidelines=guidelines,
         batch_size=batch_size,
+        layers=parse_pass(layers),
+        predictions_from=predictions_from,
         dry_run=dry_run,
         progress=show_progress(progress),
         overlap=None if overlap is None else Overlap(overlap, overlap_share),

@@ -61,9 +61,10 @@ def studio_cli(
     \b
     Example: annotate-kit studio
     """
-    from annotate_kit.labelstudio.studio import start_studio
+    from annotate_kit.labelstudio.studio import start_studio, startup_hint
 
-    click.echo("Starting Label Studio (about 30 s the first time) ...", err=True)
+    hint = startup_hint(data_dir, converts_seeds=tasks is None)
+    click.echo(f"Starting Label Studio ({hint}) ...", err=True)
     running = start_studio(
         data_dir=data_dir,
         port=port,

@@ -15,7 +15,7 @@ from annotate_kit.io.tables import COUNTED, DOCUMENT_SCHEMA, TASK_SCHEMA, record
 from annotate_kit.scheme.records import Record
 
 if TYPE_CHECKING:
-    from annotate_kit.preannotate import Preannotator
+    from annotate_kit.preannotate.core import Preannotator
 
 logger = logging.getLogger(__name__)
 _WORKER: dict[str, TablePreannotator] = {}
@@ -57,7 +57,7 @@ def _preannotate_each(
     records: list[Record], preannotator: Preannotator
 ) -> tuple[list[Record], list[str | None]]:
     """The batch at once; if it raises, each record alone, so one bad document fails alone."""
-    from annotate_kit.preannotate import preannotate_batch
+    from annotate_kit.preannotate.core import preannotate_batch
 
     for lang in {preannotator.lang or r.get("lang", "") for r in records}:
         preannotator.kit(lang)  # load failures concern every document: let them raise here
@@ -104,7 +104,7 @@ class TablePreannotator:
 
     def __call__(self, table: pa.Table) -> pa.Table:
         if self.preannotate and self._pre is None:
-            from annotate_kit.preannotate import Preannotator
+            from annotate_kit.preannotate.core import Preannotator
 
             self._pre = Preannotator(lang=self.lang, models=self.models)
         return preannotate_table(table, preannotator=self._pre)

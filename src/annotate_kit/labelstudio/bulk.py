@@ -257,6 +257,9 @@ class Snapshots:
         self.serialization = {
             "predictions": {"only_id": not include_predictions},
             "drafts": {"only_id": not include_drafts},
+            # the user as a dict (id, email, ...), not its bare id: records name annotators by
+            # e-mail, as drafts already do ("user" is the e-mail there)
+            "annotations__completed_by": {"only_id": False},
         }
 
     def __enter__(self) -> Self:

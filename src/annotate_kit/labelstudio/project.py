@@ -49,6 +49,7 @@ from annotate_kit.labelstudio.overlap import (
     check_overlap,
     mark_tasks,
 )
+from annotate_kit.labelstudio.passes import missing_gold, read_gold, with_gold_predictions
 from annotate_kit.labelstudio.syncfiles import (
     first_of,
     merge_records,
@@ -60,6 +61,7 @@ from annotate_kit.labelstudio.syncfiles import (
     write_records,
     write_state,
 )
+from annotate_kit.labelstudio.view import ensure_documents_tab, with_display_fields
 
 DEFAULT_BATCH_SIZE = 2000
 DEFAULT_PIECE_SIZE = 5000
@@ -214,6 +216,8 @@ def push(
     guidelines: Path | None = None,
     label_config: str | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    layers: Iterable[str] | None = None,
+    predictions_from: Path | None = None,
     dry_run: bool = False,
     progress: bool = True,
     overlap: Overlap | None = None,
@@ -228,6 +232,9 @@ def push(
     replaces the config generated from schema/ (a project for another scheme version).
     ``overlap`` sets N annotators on a share of the documents (labelstudio.overlap); on a
     project with annotations it needs ``confirm_overlap``, checked before anything is sent.
+    ``layers`` makes the project one pass of a layered workflow, and ``predictions_from``
+    (records of the earlier pass, one per document) gives each task that gold as its
+    prediction (labelstudio/passes.py).
     """
     started = time.monotonic()
     source = str(tasks) if isinstance(tasks, str | Path) else "tasks"
@@ -236,11 +243,19 @@ def push(
     summary = PushSummary(
         project=project, tasks=len(ids), duplicates_in_input=duplicates, dry_run=dry_run
     )
+    layers = tuple(layers) if layers is not None else None
+    gold = None
+    if predictions_from is not None:
+        if layers is None:
+            raise InputError("--predictions-from needs --pass: the layers this pass annotates")
+        gold = read_gold(predictions_from)
+        missing_gold(ids, gold, predictions_from)
+    config = label_config or labelstudio_config(layers=layers)  # an unknown layer fails here
     with connect(url, credentials=credentials) as conn:
         summary.project_id, summary.project_action = ensure_project(
             conn,
             project,
-            label_config=label_config or labelstudio_config(),
+            label_config=config,
             instruction=guidelines_html(guidelines),
             dry_run=dry_run,
         )
@@ -255,7 +270,10 @@ def push(
             summary.seconds = time.monotonic() - started
             return summary
         with Importer(conn, summary.project_id, progress=progress, total=len(missing)) as importer:
-            pending = mark_tasks(first_of(read(), missing), overlap)  # second pass
+            # second pass: the tasks to import, with the fields the Data Manager shows
+            pending = mark_tasks(with_display_fields(first_of(read(), missing)), overlap)
+            if gold is not None:
+                pending = with_gold_predictions(pending, gold, layers=layers or ())
             try:
                 while batch := list(islice(pending, max(1, batch_size))):
                     importer.send(batch)
@@ -264,6 +282,7 @@ def push(
                 exc.args = (f"{exc.args[0]} ({done}; push again: only the missing ones are sent)",)
                 raise
         summary.created, summary.failed = importer.created, importer.failed
+        ensure_documents_tab(conn, summary.project_id)  # once its data columns are known
         summary.recovered_errors = importer.recovered
         mine = set(ids)
         if importer.uncertain or any(len(present[doc]) > 1 for doc in mine & present.keys()):

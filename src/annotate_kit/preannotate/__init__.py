@@ -6,9 +6,9 @@ a batch (``preannotate_batch``) or a stream in worker processes (``preannotate_s
 process. Imports: errors, scheme.
 """
 
+from annotate_kit.errors import PreannotationError
 from annotate_kit.preannotate.core import (
     BATCH_SIZE,
-    PreannotationError,
     Preannotator,
     preannotate_batch,
     toolkit_version,

@@ -32,6 +32,7 @@ class Label:
     example_fr: str
     example_en: str
     color: str | None = None
+    hotkey: str | None = None  # the key that picks it in Label Studio, a mnemonic
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -64,6 +65,8 @@ class Layer:
     label_vocab: str | None  # vocabulary of the span's "label", or None (claims)
     fixed_label: str | None  # the single Label Studio label of a layer without vocabulary
     attributes: dict[str, str]  # attribute property -> vocabulary name
+    fixed_color: str | None = None  # colour and hotkey of that single label
+    fixed_hotkey: str | None = None
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: load_scheme() caches one per dir
@@ -158,6 +161,7 @@ def _vocabulary(name: str, doc: dict[str, Any]) -> Vocabulary:
                 example_fr=entry.get("x-example-fr", ""),
                 example_en=entry.get("x-example-en", ""),
                 color=entry.get("x-color"),
+                hotkey=entry.get("x-hotkey"),
                 extra={k: v for k, v in entry.items() if k.startswith("x-")},
             )
         )
@@ -198,6 +202,8 @@ def _layer(key: str, record_schema: dict[str, Any], vocabs: dict[str, Vocabulary
         label_vocab=label_vocab,
         fixed_label=spec.get("x-label"),
         attributes=attributes,
+        fixed_color=spec.get("x-color"),
+        fixed_hotkey=spec.get("x-hotkey"),
     )
 
 
