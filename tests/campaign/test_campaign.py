@@ -84,9 +84,7 @@ def test_campaign_status_and_review_round(
     third = label_studio.client(third_annotator)
     (project,) = [p for p in admin.projects.list(title=ls_project) if p.title == ls_project]
     ids = {t.data["text"]: t.id for t in admin.tasks.list(project=project.id, fields="all")}
-    who = {
-        name: str(c.users.whoami().id) for name, c in [("a", admin), ("b", second), ("c", third)]
-    }
+    who = {name: c.users.whoami().email for name, c in [("a", admin), ("b", second), ("c", third)]}
     t2 = [entity(T2, "Bruxelles", "LOC", "x1"), entity(T2, "Berlin", "LOC", "x2")]
     admin.annotations.create(id=ids[T1], result=PREDICTED, lead_time=10.0)
     second.annotations.create(id=ids[T1], result=CORRECTED, lead_time=20.0)

@@ -33,7 +33,7 @@ def test_claims_pass_starts_from_the_first_pass_gold(ls_env, ls_project, label_s
     pushed = runner.invoke(main, [*argv, "--predictions-from", str(records)])
     # the server validates predictions against the pass's config (feature flag on): all kept
     assert pushed.exit_code == 0, pushed.output
-    assert "1 tasks: 1 created, 0 already there, 0 failed" in pushed.output
+    assert "1 task: 1 created, 0 already there, 0 failed" in pushed.output
     client = label_studio.client()
     project = next(p for p in client.projects.list(title=ls_project) if p.title == ls_project)
     (task,) = client.tasks.list(project=project.id, fields="all")
@@ -46,4 +46,4 @@ def test_claims_pass_starts_from_the_first_pass_gold(ls_env, ls_project, label_s
     missing.write_text("", encoding="utf-8")
     no_gold = runner.invoke(main, [*argv, "--predictions-from", str(missing)])
     assert no_gold.exit_code != 0
-    assert "1 tasks have no annotation in" in no_gold.output
+    assert "1 task has no annotation in" in no_gold.output

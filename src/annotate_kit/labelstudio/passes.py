@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from annotate_kit._text import counted
 from annotate_kit.errors import InputError
 from annotate_kit.scheme.records import Record, read_jsonl
 from annotate_kit.scheme.schema import Scheme, load_scheme
@@ -103,6 +104,6 @@ def missing_gold(doc_ids: Iterable[str], gold: Mapping[str, Record], source: Pat
     if missing:
         listed = ", ".join(missing[:MAX_LISTED])
         raise InputError(
-            f"{len(missing)} tasks have no annotation in {source} ({listed}); finish the "
+            f"{counted(len(missing), 'task')} {'has' if len(missing) == 1 else 'have'} no annotation in {source} ({listed}); finish the "
             "earlier pass for them, or leave them out of this push"
         )
