@@ -24,6 +24,7 @@ STAGES = [
     "validate",
     "agreement",
     "export",
+    "training",
     "cli",
 ]
 BASE = {"errors", "_pool", "_version"}

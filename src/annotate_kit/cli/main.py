@@ -18,6 +18,7 @@ from annotate_kit.cli.export import export_cli
 from annotate_kit.cli.pull import pull_cli
 from annotate_kit.cli.push import push_cli
 from annotate_kit.cli.studio import studio_cli
+from annotate_kit.cli.train import train_cli
 from annotate_kit.cli.validate import validate_cli
 
 
@@ -42,6 +43,7 @@ for _command in (
     agreement_cli,
     evaluate_cli,
     export_cli,
+    train_cli,
     config_cli,
     demo_cli,
 ):

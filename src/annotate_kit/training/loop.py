@@ -214,17 +214,20 @@ def _base(lang: str, base: str | None) -> str | None:
 
 
 def _components(base: str | None) -> list[str]:
+    """The base pipeline's components, read from its config (no need to load it here)."""
     if base is None:
         return []
-    import spacy
+    from spacy.util import get_package_path, is_package, load_config
 
-    try:
-        return list(spacy.load(base).pipe_names)
-    except OSError as exc:
+    folder = get_package_path(base) if is_package(base) else Path(base)
+    configs = sorted(folder.glob("*/config.cfg")) if is_package(base) else []
+    path = folder / "config.cfg" if (folder / "config.cfg").is_file() else next(iter(configs), None)
+    if path is None:
         raise TrainingError(
-            f"cannot load the base pipeline {base!r} ({exc}); pass --base blank to start "
-            "from spaCy's blank pipeline"
-        ) from None
+            f"cannot find the base pipeline {base!r} (neither an installed package nor a "
+            "pipeline folder); pass --base blank to start from spaCy's blank pipeline"
+        )
+    return list(load_config(path)["nlp"]["pipeline"])
 
 
 def _write_corpora(
