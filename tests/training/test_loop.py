@@ -46,7 +46,7 @@ def test_training_writes_a_spacy_pipeline_with_annotate_kit_metadata(trained):
     assert meta["data"]["train"]["cues"] == {"CONDITION": 2, "DOXASTIC": 4, "EPISTEMIC": 12}
     assert len(meta["data"]["fingerprint"]) == 64
     assert set(meta["validation_scores"]) == {"cues_p", "cues_r", "cues_f"}
-    assert [e.epoch for e in epochs] == list(range(len(epochs)))  # one line per epoch
+    assert [e.epoch for e in epochs] == list(range(1, len(epochs) + 1))  # a line per epoch
     config = (folder / "config.cfg").read_text("utf-8")
     assert "train = null" in config  # the temporary training files are not referenced
 

@@ -11,7 +11,7 @@ sourced from it and frozen, so the rules keep their tagger, parser and lemmatize
 
 Without an installed pipeline the base is spaCy's blank pipeline plus a ``sentencizer``. An
 epoch is a fixed number of batches (``batch_by_sequence``), so ``eval_frequency`` is one epoch
-and spaCy's ``patience`` counts epochs.
+and spaCy's ``patience`` counts epochs (at least ``MIN_PATIENCE_STEPS`` updates).
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ from typing import Any
 from thinc.api import Config
 
 MAX_NGRAM = 4
+# Early stopping waits at least this many updates: on a few dozen documents an epoch is a
+# handful of steps, and a span categoriser first learns to predict nothing.
+MIN_PATIENCE_STEPS = 200
 SCORES = {"entities": "ents_f", "cues": "spans_cues_f"}
 
 TEMPLATE = """
@@ -188,7 +191,7 @@ def training_config(
     training["frozen_components"] = frozen
     training["batcher"]["size"] = batch_size
     training["eval_frequency"] = steps
-    training["patience"] = patience * steps
+    training["patience"] = max(patience * steps, MIN_PATIENCE_STEPS) if patience else 0
     training["max_epochs"] = max_epochs
     training["score_weights"] = {SCORES[layer]: round(1 / len(layers), 4) for layer in layers}
     return config

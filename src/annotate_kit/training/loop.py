@@ -139,8 +139,11 @@ def train_model(
         ]
         weights = {SCORES[k]: 1 / len(found) for k in found}
         dev_examples = list(dev_corpus(nlp))
+        first = [True]
 
         def evaluate() -> tuple[float, dict[str, float]]:
+            if first.pop() if first else False:
+                return 0.0, {}  # spaCy evaluates after its first batch: no candidate yet
             with nlp.select_pipes(enable=trained):
                 scores = nlp.evaluate(dev_examples)
             main = sum((scores.get(k) or 0.0) * w for k, w in weights.items())
@@ -164,14 +167,14 @@ def train_model(
         epochs: list[Epoch] = []
         best: bytes | None = None
         for _, info, is_best in steps:
-            if is_best is None:
+            if is_best is None or info["step"] == 0:
                 continue
             epoch = Epoch(
                 epoch=info["epoch"],
                 step=info["step"],
                 score=round(info["score"], 4),
                 scores=_layer_scores(info["other_scores"], found),
-                losses={k: round(v, 3) for k, v in info["losses"].items()},
+                losses={k: round(float(v), 3) for k, v in info["losses"].items()},
                 seconds=round(time.perf_counter() - started, 1),
                 best=bool(is_best),
             )
@@ -182,6 +185,8 @@ def train_model(
                 progress(epoch)
         if best is not None:
             nlp.from_bytes(best)
+        if not epochs:
+            raise TrainingError("training stopped before its first epoch ended: raise --max-epochs")
         chosen = max(epochs, key=lambda e: (e.score, -e.step))
         meta = _meta(
             data,
