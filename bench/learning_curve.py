@@ -98,7 +98,7 @@ def one_size(corpus: Path, size: int, seed: int, workdir: Path) -> dict[str, Any
         seed=seed,
         max_epochs=MAX_EPOCHS,
         patience=2,
-        batch_size=32,
+        batch_size=64,
         progress=lambda e: print(
             f"    [{len(train)} docs] epoch {e.epoch} dev cue F {e.scores.get('cues_f', 0):.3f}"
             f" ({e.seconds:.0f} s){' best' if e.best else ''}",

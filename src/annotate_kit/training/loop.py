@@ -166,23 +166,34 @@ def train_model(
         )
         epochs: list[Epoch] = []
         best: bytes | None = None
-        for _, info, is_best in steps:
-            if is_best is None or info["step"] == 0:
-                continue
+        info: dict[str, Any] = {}
+
+        def record(number: int, score: float, scores: dict, is_best: bool) -> None:
+            nonlocal best
             epoch = Epoch(
-                epoch=info["epoch"],
+                epoch=number,
                 step=info["step"],
-                score=round(info["score"], 4),
-                scores=_layer_scores(info["other_scores"], found),
+                score=round(score, 4),
+                scores=_layer_scores(scores, found),
                 losses={k: round(float(v), 3) for k, v in info["losses"].items()},
                 seconds=round(time.perf_counter() - started, 1),
-                best=bool(is_best),
+                best=is_best,
             )
             epochs.append(epoch)
             if is_best:
                 best = nlp.to_bytes()
             if progress is not None:
                 progress(epoch)
+
+        evaluated = False
+        for _, info, is_best in steps:
+            evaluated = is_best is not None
+            if evaluated and info["step"] > 0:
+                record(info["epoch"], info["score"], info["other_scores"], bool(is_best))
+        if info and not evaluated:  # spaCy's loop ends without evaluating the last epoch
+            score, scores = evaluate()
+            top = max((e.score for e in epochs), default=0.0)
+            record(info["epoch"] + 1, score, scores, round(score, 4) >= top)
         if best is not None:
             nlp.from_bytes(best)
         if not epochs:
