@@ -21,7 +21,8 @@ def test_train_then_convert_with_the_model(tmp_path: Path):
     result = runner.invoke(main, ["train", str(records), "-o", str(model), *FAST])
     assert result.exit_code == 0, result.output
     lines = result.stderr.splitlines()
-    assert lines[0].startswith("training on ") and lines[0].endswith(" (en)")
+    assert lines[0].startswith("training on ")
+    assert lines[0].endswith(" (en)")
     assert [line.split()[:2] for line in lines[1:4]] == [
         ["epoch", "1"],
         ["epoch", "2"],
@@ -37,13 +38,35 @@ def test_train_then_convert_with_the_model(tmp_path: Path):
     assert again.exit_code == 2
     assert "--overwrite" in again.stderr
 
+    (model / "README.md").unlink()
+    compared = runner.invoke(main, ["train", str(records), "-o", str(model), "--compare-only"])
+    assert compared.exit_code == 0, compared.output
+    assert "| cues | untyped | overlap |" in compared.stdout
+    assert "## Model against rules" in (model / "README.md").read_text("utf-8")
+    missing = runner.invoke(
+        main, ["train", str(records), "-o", str(tmp_path / "no"), "--compare-only"]
+    )
+    assert missing.exit_code == 2
+    assert "[E510]" in missing.stderr
+
     doc = tmp_path / "doc.txt"
     doc.write_text("The results may change next year.\n", "utf-8")
     tasks = tmp_path / "tasks.json"
     converted = runner.invoke(
         main,
-        ["convert", str(doc), "-o", str(tasks), "--lang", "en", "--preannotate"]
-        + ["--model", f"en={model}", "--suggest", "model"],
+        [
+            "convert",
+            str(doc),
+            "-o",
+            str(tasks),
+            "--lang",
+            "en",
+            "--preannotate",
+            "--model",
+            f"en={model}",
+            "--suggest",
+            "model",
+        ],
     )
     assert converted.exit_code == 0, converted.output
     (task,) = json.loads(tasks.read_text("utf-8"))

@@ -61,6 +61,12 @@ from annotate_kit.cli._support import fails_cleanly
     default=None,
     help="Gold records to compare model and rules on; default: the dataset's test split.",
 )
+@click.option(
+    "--compare-only",
+    is_flag=True,
+    help="Do not train: compare the existing MODEL_DIR with the rules on the test gold and "
+    "rewrite its README.md.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace MODEL_DIR if it exists.")
 @fails_cleanly
 def train_cli(
@@ -75,6 +81,7 @@ def train_cli(
     patience: int,
     batch_size: int,
     test_path: Path | None,
+    compare_only: bool,
     overwrite: bool,
 ) -> None:
     """Train a spaCy model on DATASET's gold and write it to MODEL_DIR.
@@ -88,11 +95,17 @@ def train_cli(
     'annotate-kit convert --preannotate --model LANG=MODEL_DIR'.
 
     Example: annotate-kit train exports/mydata -o models/mydata --seed 1
+
+    Example: annotate-kit train exports/mydata -o models/mydata --compare-only --test gold.jsonl
     """
     from annotate_kit.training import load_training_data, train_model
     from annotate_kit.training.report import compare_and_describe, epoch_line
 
     data = load_training_data(dataset)
+    if compare_only:
+        table = compare_and_describe(out, data, test=test_path)
+        click.echo(table or "no test gold (no test split, no --test): nothing compared")
+        return
     click.echo(
         f"training on {len(data.split('train'))} documents, validating on "
         f"{len(data.split('validation'))} ({data.lang})",

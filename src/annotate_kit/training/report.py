@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from annotate_kit.preannotate.model import META_FILE
+from annotate_kit.preannotate.model import META_FILE, read_trained_model
 from annotate_kit.training.compare import compare_suggestions, format_comparison
 from annotate_kit.training.data import TrainingData, read_records
 from annotate_kit.training.loop import Epoch, TrainResult
@@ -31,6 +31,7 @@ def compare_and_describe(
     """Compare model and rules on the test gold (``test`` records, else the data's test split),
     write MODEL_DIR/README.md, return the table ('' when there is no test gold)."""
     model_dir = result.model_dir if isinstance(result, TrainResult) else Path(result)
+    read_trained_model(model_dir)  # PreannotationError when it is not a model of this scheme
     meta = json.loads((model_dir / META_FILE).read_text("utf-8"))
     gold = read_records([test]) if test is not None else data.split("test")
     table = format_comparison(compare_suggestions(model_dir, gold)) if gold else ""
