@@ -112,3 +112,29 @@ def test_nothing_to_learn_and_an_existing_output_are_errors(tmp_path: Path):
     (tmp_path / "exists").mkdir()
     with pytest.raises(TrainingError, match="--overwrite"):
         train_model(_data(), tmp_path / "exists", **FAST)
+
+
+def test_french_entities_start_from_the_installed_pipeline(tmp_path: Path):
+    """ner is fr_core_news_sm's own, trained further (new labels added as met); the other
+    components come along frozen, so the rules still get tags, lemmas and parses."""
+    seed = (
+        Path(__file__).resolve().parents[2]
+        / "seeds"
+        / "kremlin-emissaires-americains.fr.gold.jsonl"
+    )
+    record = json.loads(seed.read_text("utf-8").splitlines()[0])
+    data = TrainingData("seed", {"train": [record], "validation": [record]})
+    result = train_model(
+        data, tmp_path / "fr-model", layers=["entities"], max_epochs=2, batch_size=16, seed=0
+    )
+    assert result.meta["base"] == "fr_core_news_sm"
+    assert set(result.meta["layers"]) == {"entities"}
+    assert "DATE" in result.meta["layers"]["entities"]["labels"]  # not a label of the base
+    nlp = spacy.load(result.model_dir)
+    assert nlp.pipe_names == spacy.load("fr_core_news_sm").pipe_names
+    assert "DATE" in nlp.get_pipe("ner").labels
+    pre = Preannotator(lang="fr", models={"fr": str(result.model_dir)})
+    out = preannotate_batch([record], preannotator=pre)[0]
+    assert out["entities"]
+    assert out["cues"]  # the rules still run on the trained pipeline
+    assert "+fr-model-" in out["annotation"]["model_version"]

@@ -130,7 +130,7 @@ def training_config(
     *,
     lang: str,
     base: str | None,
-    base_components: Sequence[str],
+    base_components: tuple[Sequence[str], Sequence[str]],
     layers: dict[str, list[str]],
     longest_cue: int,
     seed: int,
@@ -139,8 +139,11 @@ def training_config(
     max_epochs: int,
     patience: int,
 ) -> Config:
-    """A complete config: ``base_components`` are the base pipeline's (empty for blank)."""
+    """A complete config: ``base_components`` are the base pipeline's components and the
+    disabled ones among them (empty for blank)."""
+    base_components, disabled = base_components
     config = Config().from_str(TEMPLATE, interpolate=False)
+    config["nlp"]["disabled"] = list(disabled)
     config["nlp"]["lang"] = lang
     config["system"]["seed"] = seed
     components: dict[str, Any] = {}

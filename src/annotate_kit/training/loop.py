@@ -229,10 +229,11 @@ def _base(lang: str, base: str | None) -> str | None:
     return installed_pipeline(load_lexicon(lang).pipelines)
 
 
-def _components(base: str | None) -> list[str]:
-    """The base pipeline's components, read from its config (no need to load it here)."""
+def _components(base: str | None) -> tuple[list[str], list[str]]:
+    """The base pipeline's components and the disabled ones (fr_core_news_sm's senter), read
+    from its config (no need to load it here)."""
     if base is None:
-        return []
+        return [], []
     from spacy.util import get_package_path, is_package, load_config
 
     folder = get_package_path(base) if is_package(base) else Path(base)
@@ -243,7 +244,8 @@ def _components(base: str | None) -> list[str]:
             f"cannot find the base pipeline {base!r} (neither an installed package nor a "
             "pipeline folder); pass --base blank to start from spaCy's blank pipeline"
         )
-    return list(load_config(path)["nlp"]["pipeline"])
+    nlp = load_config(path)["nlp"]
+    return list(nlp["pipeline"]), list(nlp.get("disabled", []))
 
 
 def _write_corpora(
