@@ -200,6 +200,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     parser.add_argument("--parallel", type=int, default=1, help="sizes trained at once")
+    parser.add_argument(
+        "--plot-from", type=Path, nargs="+", help="draw and print saved --json files, no training"
+    )
     parser.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -209,6 +212,12 @@ def main() -> int:
         return 0
     if args.one_size is not None:
         print(json.dumps(one_size(corpus, args.one_size, args.seed, args.workdir)))
+        return 0
+    if args.plot_from:
+        saved = [json.loads(path.read_text()) for path in args.plot_from]
+        rows = sorted((r for s in saved for r in s["rows"]), key=lambda r: r["size"])
+        _print_rows(rows, saved[0]["lexicon"])
+        draw(rows, saved[0]["lexicon"], args.png)
         return 0
     data = splits(corpus)
     print(
@@ -235,7 +244,10 @@ def main() -> int:
                 command += ["--seed", str(args.seed), "--workdir", tmp]
                 child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603
                 running.append((size, time.perf_counter(), child))
-            size, began, child = running.pop(0)
+            while all(child.poll() is None for *_, child in running):
+                time.sleep(1)
+            size, began, child = next(r for r in running if r[2].poll() is not None)
+            running = [r for r in running if r[2] is not child]
             stdout, _ = child.communicate()
             if child.returncode:
                 print(f"size {size}: failed (exit {child.returncode})")
