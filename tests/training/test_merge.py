@@ -69,11 +69,14 @@ def test_both_keeps_model_spans_and_rule_spans_that_no_model_span_overlaps():
     ]
     assert [c.get("score") for c in record["cues"]] == [0.6, 0.9, 0.8, 0.7, None]
     assert all(c["text"] == TEXT[c["start"] : c["end"]] for c in record["cues"])
-    # relations follow the ids: the claim keeps its three scoping cues
-    assert [(r["head"], r["tail"]) for r in record["relations"]] == [
-        ("cue-1", "claim-1"),
-        ("cue-2", "claim-1"),
-        ("cue-3", "claim-1"),
+    # relations follow the ids: the claim keeps its three scoping cues; the new cues, before
+    # the claim in the same segment, are attached to it as the rules attach theirs
+    assert [(r["type"], r["head"], r["tail"]) for r in record["relations"]] == [
+        ("SCOPES_OVER", "cue-1", "claim-1"),
+        ("SCOPES_OVER", "cue-2", "claim-1"),
+        ("SCOPES_OVER", "cue-3", "claim-1"),
+        ("SCOPES_OVER", "cue-m1", "claim-1"),
+        ("SCOPES_OVER", "cue-m2", "claim-1"),
     ]
 
 
@@ -81,7 +84,7 @@ def test_model_drops_the_rule_spans_of_the_layers_it_learnt_and_their_relations(
     record = _record()
     merge_suggestions(record, _model(), policy="model")
     assert [c[1] for c in _cues(record)] == ["Officials", "may", "believe", "possibly"]
-    assert [r["head"] for r in record["relations"]] == ["cue-1", "cue-2"]  # "if" is gone
+    assert [r["head"] for r in record["relations"]] == ["cue-1", "cue-2", "cue-m1", "cue-m2"]
     assert record["claims"] == _record()["claims"]  # a layer the model did not learn
 
 
@@ -91,6 +94,17 @@ def test_rules_changes_nothing_and_an_unknown_policy_is_an_error():
     assert record == _record()
     with pytest.raises(PreannotationError, match="unknown --suggest 'mixed'"):
         merge_suggestions(copy.deepcopy(record), _model(), policy="mixed")
+
+
+def test_a_new_model_cue_goes_to_a_claim_of_its_own_segment_or_to_none():
+    record = _record()
+    record["cues"], record["relations"] = [], []
+    may = _span("x", "may", "EPISTEMIC")
+    outside = {"start": may["start"], "end": may["end"], "label": "EPISTEMIC", "segment": (0, 14)}
+    merge_suggestions(record, {"cues": [outside]}, policy="both")
+    assert _cues(record) == [("cue-m1", "may", "EPISTEMIC")]
+    assert record["relations"] == []  # its segment holds no claim
+    assert "segment" not in record["cues"][0]
 
 
 def test_one_model_span_over_two_rule_spans_keeps_one_id_and_deduplicates_relations():

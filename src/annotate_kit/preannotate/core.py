@@ -62,8 +62,9 @@ class Preannotator:
     ``lang`` forces one language for every record (``--lang``); otherwise each record's own
     ``lang`` decides. ``models`` maps a language to a pipeline package to use instead of the
     lexicon's list, or a folder written by ``annotate-kit train``, whose spans are merged with
-    the rules' by ``suggest`` (model.py: ``both``, ``model`` or ``rules``). ``notices`` collects one-time messages the caller should show
-    (no pipeline installed, a language without a lexicon).
+    the rules' by ``suggest`` (model.py: ``both``, ``model`` or ``rules``). ``notices`` collects
+    one-time messages the caller should show (no pipeline installed, a language without a
+    lexicon).
     """
 
     def __init__(

@@ -11,6 +11,12 @@ merges its spans with the rules' suggestions by a stated policy:
 - ``both`` (default): the model's spans, plus the rules' spans that overlap none of them. A
   rule span that a model span overlaps gives way to it; the model span takes the rule span's
   id, so relations built by the rules (a cue SCOPES_OVER a claim) now point at the model span.
+
+A model cue that replaces no rule cue is attached to a rule claim of its segment (the one
+that holds it, else the next one, else the one before: "believe" scopes over the clause that
+follows it), by the relation the scheme gives its type (e.g. SCOPES_OVER), as the rules attach
+theirs; one in a segment without claims stays unattached (``validate`` reports such a cue, E130, as in any cue-only
+annotation).
 """
 
 from __future__ import annotations
@@ -139,6 +145,9 @@ def model_spans(doc: Doc, model: TrainedModel, offset: int) -> dict[str, list[di
                 # one score per span (spancat_singlelabel keeps it as a 1-element row)
                 item["score"] = round(float(np.max(scores[index])), 4)
             found[layer].append(item)
+    for spans in found.values():
+        for item in spans:
+            item["segment"] = (offset, offset + len(doc.text))
     return found
 
 
@@ -159,6 +168,7 @@ def merge_suggestions(
         spans = sorted(found, key=lambda s: (s["start"], s["end"], s["label"]))
         taken: set[str] = set()
         merged: list[dict[str, Any]] = []
+        placed: list[dict[str, Any]] = []
         fresh = 0
         for span in spans:
             under = [r for r in rules if r["start"] < span["end"] and span["start"] < r["end"]]
@@ -167,7 +177,8 @@ def merge_suggestions(
                 fresh += 1
                 free = f"{PREFIXES[layer]}-m{fresh}"
             taken.add(free)
-            merged.append({"id": free, **_span_fields(span, text)})
+            placed.append({"id": free, **_span_fields(span, text)})
+            merged.append(placed[-1])
             for r in under:
                 renamed.setdefault(r["id"], free)
         for r in rules:
@@ -178,7 +189,37 @@ def merge_suggestions(
             else:
                 renamed[r["id"]] = None
         record[layer] = sorted(merged, key=lambda s: (s["start"], s["end"]))
+        if layer == "cues":
+            new = [
+                (cue, span.get("segment"))
+                for span, cue in zip(spans, placed, strict=True)
+                if cue["id"].startswith("cue-m")
+            ]
+            _attach(record, new)
     _remap_relations(record, renamed)
+
+
+def _attach(record: Record, cues: list[tuple[dict[str, Any], tuple[int, int] | None]]) -> None:
+    """Relate each new model cue to the claim of its segment that holds it, else the next one,
+    else the one before."""
+    scheme = load_scheme()
+    relations = record.setdefault("relations", [])
+    for cue, (low, high) in ((c, s or (0, len(record["text"]))) for c, s in cues):
+        kind = scheme.cue_relation(cue["label"])
+        near = [c for c in record.get("claims", []) if low <= c["start"] and c["end"] <= high]
+        holds = [c for c in near if c["start"] <= cue["start"] and cue["end"] <= c["end"]]
+        after = [c for c in near if c["start"] >= cue["end"]]
+        before = [c for c in near if c["end"] <= cue["start"]]
+        claim = next(iter(holds or after or before[::-1]), None)
+        if kind and claim is not None:
+            relations.append(
+                {
+                    "id": f"rel-m{len(relations) + 1}",
+                    "type": kind,
+                    "head": cue["id"],
+                    "tail": claim["id"],
+                }
+            )
 
 
 def _span_fields(span: dict[str, Any], text: str) -> dict[str, Any]:
