@@ -81,6 +81,14 @@ def test_same_seed_same_scores_and_same_predictions(trained, tmp_path: Path):
     assert list(a.spans["cues"].attrs["scores"]) == list(b.spans["cues"].attrs["scores"])
 
 
+def test_the_kept_config_trains_again_as_ones_own(trained, tmp_path: Path):
+    result, _ = trained
+    again = train_model(
+        _data(), tmp_path / "from-config", config=result.model_dir / "config.cfg", seed=3, **FAST
+    )
+    assert again.meta["validation_scores"] == result.meta["validation_scores"]
+
+
 def test_a_model_for_another_scheme_version_is_refused(trained, tmp_path: Path):
     result, _ = trained
     copy = tmp_path / "old-model"

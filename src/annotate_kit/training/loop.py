@@ -125,6 +125,7 @@ def train_model(
             )
         else:
             cfg = load_config(Path(config))
+            cfg["training"]["seed"] = seed  # --seed wins over the file's
         cfg["paths"]["train"] = str(work / "train.spacy")
         cfg["paths"]["dev"] = str(work / "dev.spacy")
         nlp = init_nlp(cfg)
