@@ -25,6 +25,7 @@ STAGES = [
     "agreement",
     "export",
     "campaign",
+    "training",
     "cli",
 ]
 BASE = {"errors", "_pool", "_version", "_text"}

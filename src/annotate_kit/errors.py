@@ -100,3 +100,9 @@ class EngineError(AnnotateKitError):
     """Raised when a distributed engine is not installed, cannot start, or its workers fail."""
 
     code = "E600"
+
+
+class TrainingError(AnnotateKitError):
+    """Raised when a model cannot be trained: no usable data, a bad config, an unwritable folder."""
+
+    code = "E700"

@@ -122,7 +122,7 @@ def test_campaign_status_and_review_round(
         main, ["pull", "--project", ls_project, "-o", str(records), "--predictions"]
     )
     assert pulled.exit_code == 0, pulled.output
-    assert "1 predictions" in pulled.output
+    assert "1 prediction)" in pulled.output
     report = compare_files([records]).report
     for layer in ("entities", "claims", "cues", "relations"):
         assert status["agreement"]["f1"][layer]["exact"] == f1(report.overall.spans, layer)

@@ -55,6 +55,22 @@ from annotate_kit.cli._support import MAX_SHOWN, fails_cleanly, show_progress
     help="Add entity, cue and claim suggestions as Label Studio predictions (spaCy + lexicons).",
 )
 @click.option(
+    "--model",
+    "model_specs",
+    multiple=True,
+    metavar="LANG=NAME_OR_PATH",
+    help="spaCy pipeline for a language (repeatable): an installed package or a folder, e.g. "
+    "one written by 'annotate-kit train' (local engine).",
+)
+@click.option(
+    "--suggest",
+    type=click.Choice(["both", "model", "rules"]),
+    default="both",
+    show_default=True,
+    help="With a trained --model: its spans and the rules' where they do not overlap (both), "
+    "its spans only in the layers it learnt (model), or the rules only.",
+)
+@click.option(
     "--workers",
     default=None,
     type=click.IntRange(1),
@@ -105,6 +121,8 @@ def convert_cli(
     encoding: str,
     exclude: tuple[str, ...],
     preannotate: bool,
+    model_specs: tuple[str, ...],
+    suggest: str,
     workers: int | None,
     engine: str,
     ray_address: str | None,
@@ -131,6 +149,15 @@ def convert_cli(
     from annotate_kit.documents.convert import DEFAULT_EXCLUDE
     from annotate_kit.documents.convert import convert as run
 
+    models = {}
+    for spec in model_specs:
+        lang_code, sep, name = spec.partition("=")
+        if not sep or not lang_code or not name:
+            raise click.BadParameter(f"{spec!r}: use LANG=NAME_OR_PATH", param_hint="--model")
+        models[lang_code] = name
+    if models and engine == "ray":
+        raise click.BadParameter("--model works with the local engine", param_hint="--model")
+
     summary = run(
         inputs,
         out=out,
@@ -145,6 +172,8 @@ def convert_cli(
         ray_address=ray_address if engine == "ray" else None,
         batch_size=batch_size,
         shard_rows=shard_rows,
+        models=models,
+        suggest=suggest,
     )
     for source, doc_id in summary.duplicates:
         click.echo(

@@ -20,6 +20,7 @@ from annotate_kit.cli.push import push_cli
 from annotate_kit.cli.review import review_cli
 from annotate_kit.cli.status import status_cli
 from annotate_kit.cli.studio import studio_cli
+from annotate_kit.cli.train import train_cli
 from annotate_kit.cli.validate import validate_cli
 
 
@@ -46,6 +47,7 @@ for _command in (
     agreement_cli,
     evaluate_cli,
     export_cli,
+    train_cli,
     config_cli,
     demo_cli,
 ):

@@ -121,6 +121,8 @@ def convert(
     ray_address: str | None = None,
     batch_size: int = DEFAULT_BATCH,
     shard_rows: int = DEFAULT_SHARD_ROWS,
+    models: dict[str, str] | None = None,
+    suggest: str = "both",
 ) -> ConvertSummary:
     """Write Label Studio tasks for every document; nothing is written if any input is bad.
 
@@ -128,7 +130,8 @@ def convert(
     Parquet shards of at most ``shard_rows`` rows, replacing a previous run's. ``workers`` is
     the number of processes (local, default 1) or Ray actors (default: Ray's CPUs minus one).
     A document whose pre-annotation fails becomes a task without predictions and is listed in
-    ``summary.failures``.
+    ``summary.failures``. ``models`` maps a language to a pipeline (a package, or a folder from
+    ``annotate-kit train``, merged with the rules by ``suggest``; local engine).
     """
     summary = ConvertSummary(output=str(out), engine=engine)
     fmt = output_format(out, fmt)
@@ -169,7 +172,14 @@ def convert(
             shard_rows=shard_rows,
         )
         return summary
-    done = preannotate_tables(tables, lang=lang, preannotate=preannotate, workers=workers or 1)
+    done = preannotate_tables(
+        tables,
+        lang=lang,
+        preannotate=preannotate,
+        workers=workers or 1,
+        models=models,
+        suggest=suggest,
+    )
     if fmt != "parquet":
         write_tasks(done, out, fmt, summary)
         return summary

@@ -92,9 +92,11 @@ class TablePreannotator:
         lang: str | None = None,
         models: dict[str, str] | None = None,
         preannotate: bool = True,
+        suggest: str = "both",
     ) -> None:
         self.lang = lang
         self.models = dict(models or {})
+        self.suggest = suggest
         self.preannotate = preannotate
         self._pre: Preannotator | None = None
 
@@ -106,7 +108,7 @@ class TablePreannotator:
         if self.preannotate and self._pre is None:
             from annotate_kit.preannotate.core import Preannotator
 
-            self._pre = Preannotator(lang=self.lang, models=self.models)
+            self._pre = Preannotator(lang=self.lang, models=self.models, suggest=self.suggest)
         return preannotate_table(table, preannotator=self._pre)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -120,6 +122,8 @@ def preannotate_tables(
     preannotate: bool = True,
     workers: int = 1,
     on_notice: Callable[[str], None] | None = None,
+    models: dict[str, str] | None = None,
+    suggest: str = "both",
 ) -> Iterator[pa.Table]:
     """The local engine: task tables in input order, from this process or ``workers`` spawned
     ones; at most ``2 * workers`` tables in flight, so memory stays flat on any input."""
@@ -133,7 +137,7 @@ def preannotate_tables(
                 seen.add(notice)
                 (on_notice or logger.warning)(notice)
 
-    worker = TablePreannotator(lang=lang, preannotate=preannotate)
+    worker = TablePreannotator(lang=lang, preannotate=preannotate, models=models, suggest=suggest)
     if workers == 1 or not preannotate:
         for table in tables:
             done = worker(table)

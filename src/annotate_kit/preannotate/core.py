@@ -19,6 +19,12 @@ from annotate_kit.preannotate.claims import ClaimDraft, find_claims
 from annotate_kit.preannotate.cues import CueSpan, find_cues
 from annotate_kit.preannotate.entities import EntitySpan, find_entities
 from annotate_kit.preannotate.lexicon import available_lexicons
+from annotate_kit.preannotate.model import (
+    DEFAULT_SUGGEST,
+    SUGGEST,
+    merge_suggestions,
+    model_spans,
+)
 from annotate_kit.preannotate.pipeline import LanguageKit, load_kit
 from annotate_kit.preannotate.segments import Segment, nlp_text, segments
 from annotate_kit.scheme.records import Record
@@ -55,13 +61,26 @@ class Preannotator:
 
     ``lang`` forces one language for every record (``--lang``); otherwise each record's own
     ``lang`` decides. ``models`` maps a language to a pipeline package to use instead of the
-    lexicon's list. ``notices`` collects one-time messages the caller should show
-    (no pipeline installed, a language without a lexicon).
+    lexicon's list, or a folder written by ``annotate-kit train``, whose spans are merged with
+    the rules' by ``suggest`` (model.py: ``both``, ``model`` or ``rules``). ``notices`` collects
+    one-time messages the caller should show (no pipeline installed, a language without a
+    lexicon).
     """
 
-    def __init__(self, *, lang: str | None = None, models: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        lang: str | None = None,
+        models: dict[str, str] | None = None,
+        suggest: str = DEFAULT_SUGGEST,
+    ) -> None:
+        if suggest not in SUGGEST:
+            raise PreannotationError(
+                f"unknown suggest policy {suggest!r}: use {', '.join(SUGGEST)}"
+            )
         self.lang = lang
         self.models = dict(models or {})
+        self.suggest = suggest
         self.notices: list[str] = []
         self._kits: dict[str, LanguageKit | None] = {}
         self._vocab_at_load: dict[str, int] = {}
@@ -96,6 +115,8 @@ class Preannotator:
         parts = [f"annotate-kit-{toolkit_version()}"]
         if kit is not None:
             parts += [kit.tag, kit.lexicon.tag, f"rules-{kit.rules.version}"]
+            if kit.trained is not None:
+                parts.append(f"suggest-{self.suggest}")
         return "+".join(parts)
 
     def _notice(self, message: str) -> None:
@@ -127,12 +148,16 @@ def preannotate_batch(
             for (i, seg), doc in zip(pieces, docs, strict=True):
                 grouped[i].append((seg, doc))
         for i in indices:
-            _fill(out[i], grouped[i], kit, version)
+            _fill(out[i], grouped[i], kit, version, preannotator.suggest)
     return out
 
 
 def _fill(
-    record: Record, parts: list[tuple[Segment, Doc]], kit: LanguageKit | None, version: str
+    record: Record,
+    parts: list[tuple[Segment, Doc]],
+    kit: LanguageKit | None,
+    version: str,
+    suggest: str = DEFAULT_SUGGEST,
 ) -> None:
     """Turn per-segment spans into the record's layers with ids and relations."""
     scheme = load_scheme()
@@ -163,6 +188,12 @@ def _fill(
                     _relate(record, relation, cue_id, claim_id)
     for layer in ("entities", "claims", "cues"):
         record[layer].sort(key=lambda s: (s["start"], s["end"]))
+    if kit.trained is not None and suggest != "rules":
+        predicted: dict[str, list[dict[str, Any]]] = {}
+        for seg, doc in parts:
+            for layer, spans in model_spans(doc, kit.trained, seg.start).items():
+                predicted.setdefault(layer, []).extend(spans)
+        merge_suggestions(record, predicted, policy=suggest)
 
 
 def _add_span(

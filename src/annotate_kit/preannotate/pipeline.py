@@ -24,6 +24,7 @@ from annotate_kit.preannotate.lexicon import (
     load_lexicon,
     load_rules,
 )
+from annotate_kit.preannotate.model import TrainedModel, is_trained_model, read_trained_model
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class LanguageKit:
     agent_lemmas: frozenset[str]
     interaction_nouns: frozenset[str]
     notices: list[str] = field(default_factory=list)
+    trained: TrainedModel | None = None  # a folder written by `annotate-kit train` (model.py)
 
     def has(self, annotation: str) -> bool:
         return annotation in self.annotations
@@ -70,10 +72,10 @@ def load_kit(lang: str, *, model: str | None = None) -> LanguageKit:
     rules = load_rules()
     notices: list[str] = []
     name = model or installed_pipeline(lexicon.pipelines)
+    trained = read_trained_model(name, lang=lang) if name and is_trained_model(name) else None
     if name is not None:
         nlp = spacy.load(name)
-        version = importlib.metadata.version(name)
-        tag = f"{name}-{version}"
+        tag = trained.tag if trained else f"{name}-{importlib.metadata.version(name)}"
     else:
         nlp = spacy.blank(lang)
         nlp.add_pipe("sentencizer")
@@ -114,6 +116,7 @@ def load_kit(lang: str, *, model: str | None = None) -> LanguageKit:
         agent_lemmas=frozenset(ents.get("agent_verbs", ())),
         interaction_nouns=frozenset(ents.get("interaction_nouns", ())),
         notices=notices,
+        trained=trained,
     )
 
 
