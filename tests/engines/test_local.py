@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-import annotate_kit.preannotate as preannotate_module
+import annotate_kit.preannotate.core as preannotate_module
 from annotate_kit.cli.main import main
 from annotate_kit.documents.convert import convert, iter_documents
 from annotate_kit.engines.local import (
