@@ -157,6 +157,8 @@ def _reported(
         start = cue.end
     else:  # "souligne toutefois que": adverbs may sit between the verb and "que"
         i = cue.end
+        if cue.rule.prep and i < last and doc[i].lower_ == cue.rule.prep:
+            i += 1  # "insiste sur": the preposition stays outside the cue
         while i < min(last, cue.end + 3) and doc[i].pos_ == "ADV" and doc[i].lower_ not in that:
             i += 1
         if i < last and doc[i].lower_ in that:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from annotate_kit.preannotate.constraints import holds
 from annotate_kit.schema import load_scheme
 
 if TYPE_CHECKING:
@@ -55,7 +56,9 @@ def find_cues(doc: Doc, kit: LanguageKit) -> list[CueSpan]:
             continue
         if rule.sentence_morph and not _sentence_has(doc[matched[0]].sent, rule.sentence_morph):
             continue
-        kept = _extend_verb(doc, matched, rule, kit) if rule.verb else matched
+        if rule.when and not holds(doc[matched[0]], rule.when):
+            continue
+        kept = _extend_verb(doc, matched) if rule.verb else matched
         if doc[kept[0]].pos_ == "AUX" and len(kept) > 1:
             kept = _strip_auxiliaries(doc, kept)
         candidates[(kept[0], kept[-1] + 1, rule.key)] = (rule, kept)
@@ -129,19 +132,20 @@ def _token_has(token: Token, attr: str, test: Any) -> bool:
     return value in test["IN"] if isinstance(test, dict) else value == test
 
 
-def _extend_verb(
-    doc: Doc, kept: tuple[int, ...], rule: CueRule, kit: LanguageKit
-) -> tuple[int, ...]:
-    """A reporting verb's cue takes its auxiliaries ('a indiqué'), the preposition that
-    introduces its content ('insiste sur') and the complementizer ('indiqué que')."""
+def _extend_verb(doc: Doc, kept: tuple[int, ...]) -> tuple[int, ...]:
+    """A reporting verb's cue takes its auxiliaries ('a indiqué'); the preposition that
+    introduces its content ('insiste sur') and the complementiser ('indiqué que') stay
+    outside (the cue span convention of seeds/GUIDELINES.md)."""
     start, end = kept[0], kept[-1] + 1
-    while start > 0 and kept[0] - start < 2 and doc[start - 1].pos_ == "AUX":
+    while start > 0 and kept[0] - start < 2 and _tense_auxiliary(doc[start - 1]):
         start -= 1
-    if rule.prep and end < len(doc) and doc[end].lower_ == rule.prep:
-        end += 1
-    if end < len(doc) and doc[end].lower_ in kit.rules.claims["complementizers"]:
-        end += 1
     return tuple(range(start, end))
+
+
+def _tense_auxiliary(token: Token) -> bool:
+    """An auxiliary of a compound tense ('a', 'has'), not a modal ('would'): a modal is a
+    cue of its own or none."""
+    return token.pos_ == "AUX" and token.tag_ != "MD"
 
 
 def _sentence_has(sent: Span, features: tuple[str, ...]) -> bool:

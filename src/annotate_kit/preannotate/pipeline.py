@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -17,6 +17,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 
 from annotate_kit.errors import PreannotationError
+from annotate_kit.preannotate.constraints import usable
 from annotate_kit.preannotate.lexicon import (
     CueRule,
     Lexicon,
@@ -96,6 +97,15 @@ def load_kit(lang: str, *, model: str | None = None) -> LanguageKit:
         notices.append(
             f"[W502] {cues.skipped} '{lang}' lexicon patterns need lemmas, part-of-speech or "
             f"morphology that the '{tag}' pipeline does not set; they are not used."
+        )
+    if cues.fallbacks or cues.unconditioned:
+        notices.append(
+            f"[W504] the '{tag}' pipeline has no tagger or parser for the part-of-speech, "
+            f"morphology or dependency conditions of {len(cues.fallbacks) + len(cues.unconditioned)}"
+            f" '{lang}' lexicon entries: {len(cues.fallbacks)} use their word-form fallback "
+            f"('blank_when', e.g. {', '.join(cues.fallbacks[:3]) or '-'}), "
+            f"{len(cues.unconditioned)} are not used "
+            f"(e.g. {', '.join(cues.unconditioned[:3]) or '-'})."
         )
     entity_matcher, seat_matcher = _entity_matchers(nlp, lexicon, annotations)
     ents = lexicon.entities.get("metonymy", {})
@@ -186,6 +196,18 @@ class CueIndex:
     morph_rules: list[tuple[CueRule, dict[str, Any]]] = field(default_factory=list)
     lemma_hashes: Any = None  # numpy array of the lemma index's keys, for a vectorised lookup
     morph_memo: dict[tuple[int, str], bool] = field(default_factory=dict)
+    fallbacks: list[str] = field(default_factory=list)  # entries on their ``blank_when``
+    unconditioned: list[str] = field(default_factory=list)  # entries left out: no tagger/parser
+
+
+def _resolve_conditions(rule: CueRule, annotations: frozenset[str]) -> CueRule | None:
+    """The rule with the conditions this pipeline can evaluate: its ``when``, else its
+    ``blank_when`` (marked ``fallback``), else None (the entry is not used)."""
+    if usable(rule.when, annotations):
+        return rule
+    if rule.blank_when is not None and usable(rule.blank_when, annotations):
+        return replace(rule, when=rule.blank_when, fallback=True)
+    return None
 
 
 def _cue_index(nlp: Language, lexicon: Lexicon, annotations: frozenset[str]) -> CueIndex:
@@ -196,7 +218,13 @@ def _cue_index(nlp: Language, lexicon: Lexicon, annotations: frozenset[str]) -> 
         excludes=PhraseMatcher(nlp.vocab, attr="LOWER"),
         rules={},
     )
-    for rule, raw_patterns, excludes in cue_rules(lexicon):
+    for found, raw_patterns, excludes in cue_rules(lexicon):
+        rule = _resolve_conditions(found, annotations)
+        if rule is None:
+            index.unconditioned.append(found.name)
+            continue
+        if rule.fallback:
+            index.fallbacks.append(rule.name)
         index.rules[rule.key] = rule
         forms: list[str] = []
         for raw in raw_patterns:
