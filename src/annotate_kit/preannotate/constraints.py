@@ -22,6 +22,8 @@ key                 holds when the token ...                    needs
 ``prev``/``next``   the token before / after meets it           the inner
 ``not_prev``        the token before does not meet it           the inner
 ``not_next``        the token after does not meet it            the inner
+``sent_has``        another token of its sentence meets it      the inner
+``sent_lacks``      no other token of its sentence meets it     the inner
 ==================  ==========================================  =================
 
 An entry may also give ``blank_when``: the conditions to use instead where the pipeline sets
@@ -64,6 +66,8 @@ NESTED_KEYS = {
     "next": None,
     "not_prev": None,
     "not_next": None,
+    "sent_has": None,
+    "sent_lacks": None,
 }
 QUOTES = frozenset('"“”«»')
 
@@ -154,6 +158,9 @@ def _nested(token: Token, key: str, cond: Condition) -> bool:
     if key in ("child", "no_child"):
         found = any(_holds(child, cond) for child in token.children)
         return found if key == "child" else not found
+    if key in ("sent_has", "sent_lacks"):
+        found = any(_holds(other, cond) for other in token.sent if other.i != token.i)
+        return found if key == "sent_has" else not found
     neighbour = key.removeprefix("not_")
     index = token.i - 1 if neighbour == "prev" else token.i + 1
     other = doc[index] if 0 <= index < len(doc) else None

@@ -16,6 +16,8 @@ import numpy as np
 from annotate_kit.preannotate.constraints import holds
 from annotate_kit.schema import load_scheme
 
+PASSIVE_AUX = frozenset({"auxpass", "aux:pass"})
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
@@ -143,9 +145,9 @@ def _extend_verb(doc: Doc, kept: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def _tense_auxiliary(token: Token) -> bool:
-    """An auxiliary of a compound tense ('a', 'has'), not a modal ('would'): a modal is a
-    cue of its own or none."""
-    return token.pos_ == "AUX" and token.tag_ != "MD"
+    """An auxiliary of an active compound tense ('a', 'has'), not a modal ('would': a cue of
+    its own or none) nor a passive one ('are considered': the cue is 'considered')."""
+    return token.pos_ == "AUX" and token.tag_ != "MD" and token.dep_ not in PASSIVE_AUX
 
 
 def _sentence_has(sent: Span, features: tuple[str, ...]) -> bool:
