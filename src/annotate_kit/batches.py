@@ -188,6 +188,7 @@ def preannotate_tables(
     lang: str | None = None,
     preannotate: bool = True,
     workers: int = 1,
+    models: dict[str, str] | None = None,
     on_notice: Callable[[str], None] | None = None,
 ) -> Iterator[pa.Table]:
     """The local engine: task tables in input order, from this process or ``workers`` spawned
@@ -202,7 +203,7 @@ def preannotate_tables(
                 seen.add(notice)
                 (on_notice or logger.warning)(notice)
 
-    worker = TablePreannotator(lang=lang, preannotate=preannotate)
+    worker = TablePreannotator(lang=lang, models=models, preannotate=preannotate)
     if workers == 1 or not preannotate:
         for table in tables:
             done = worker(table)

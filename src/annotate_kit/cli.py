@@ -12,7 +12,13 @@ from pathlib import Path
 import click
 
 from annotate_kit import __version__
-from annotate_kit.cli_support import auto_workers, fails_cleanly, show_progress, workers_option
+from annotate_kit.cli_support import (
+    auto_workers,
+    fails_cleanly,
+    model_option,
+    show_progress,
+    workers_option,
+)
 
 FORMATS = ("text", "json", "github")
 MAX_SHOWN = 20  # failures listed on stderr; all of them stay in the output
@@ -123,6 +129,7 @@ def config() -> None:
     type=click.IntRange(1),
     help="Most tasks per Parquet shard.",
 )
+@model_option
 @click.option(
     "--progress/--no-progress",
     default=None,
@@ -143,6 +150,7 @@ def convert(
     ray_address: str | None,
     batch_size: int,
     shard_rows: int,
+    models: dict[str, str],
     progress: bool | None,
 ) -> None:
     """Turn documents into Label Studio tasks.
@@ -160,6 +168,8 @@ def convert(
     Example: annotate-kit convert seeds/ -o tasks.json --preannotate
 
     Example: annotate-kit convert corpus/ -o shards/ --preannotate --engine ray
+
+    Example: annotate-kit convert news/ -o tasks.json --preannotate --model fr=fr_core_news_md
     """
     from annotate_kit.convert import DEFAULT_EXCLUDE
     from annotate_kit.convert import convert as run
@@ -178,6 +188,7 @@ def convert(
         ray_address=ray_address if engine == "ray" else None,
         batch_size=batch_size,
         shard_rows=shard_rows,
+        models=models,
     )
     for source, doc_id in summary.duplicates:
         click.echo(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from annotate_kit.cli_support import fails_cleanly, show_progress
+from annotate_kit.cli_support import fails_cleanly, model_option, show_progress
 
 URL_HELP = "Label Studio URL (default: $LABEL_STUDIO_URL, then the config file)."
 MAX_LISTED = 10
@@ -200,6 +200,7 @@ def pull_cli(
     show_default=True,
     help="Pre-annotate the seed documents (spaCy + lexicons) as predictions.",
 )
+@model_option
 @progress_option
 @fails_cleanly
 def studio_cli(
@@ -210,6 +211,7 @@ def studio_cli(
     project: str,
     seeds: Path,
     preannotate: bool,
+    models: dict[str, str],
     progress: bool | None,
 ) -> None:
     """Run a local Label Studio with the project set up and the tasks waiting; Ctrl-C stops it.
@@ -232,6 +234,7 @@ def studio_cli(
         seeds=seeds,
         preannotate=preannotate,
         progress=show_progress(progress),
+        models=models,
     )
     pushed = running.pushed
     config = shlex.quote(str(running.login_file))

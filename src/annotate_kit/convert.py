@@ -133,6 +133,7 @@ def convert(
     ray_address: str | None = None,
     batch_size: int = DEFAULT_BATCH,
     shard_rows: int = DEFAULT_SHARD_ROWS,
+    models: dict[str, str] | None = None,
 ) -> ConvertSummary:
     """Write Label Studio tasks for every document; nothing is written if any input is bad.
 
@@ -140,7 +141,8 @@ def convert(
     Parquet shards of at most ``shard_rows`` rows, replacing a previous run's. ``workers`` is
     the number of processes (local, default 1) or Ray actors (default: Ray's CPUs minus one).
     A document whose pre-annotation fails becomes a task without predictions and is listed in
-    ``summary.failures``.
+    ``summary.failures``. ``models`` maps a language to the spaCy pipeline to load (package,
+    folder or "blank"; default: the lexicon's first installed one, fr_core_news_sm for French).
     """
     summary = ConvertSummary(output=str(out), engine=engine)
     fmt = output_format(out, fmt)
@@ -179,9 +181,12 @@ def convert(
             options=options,
             preannotate=preannotate,
             shard_rows=shard_rows,
+            models=models,
         )
         return summary
-    done = preannotate_tables(tables, lang=lang, preannotate=preannotate, workers=workers or 1)
+    done = preannotate_tables(
+        tables, lang=lang, preannotate=preannotate, workers=workers or 1, models=models
+    )
     if fmt != "parquet":
         write_tasks(done, out, fmt, summary)
         return summary
@@ -203,12 +208,15 @@ def _convert_on_ray(
     options: dict[str, Any],
     preannotate: bool,
     shard_rows: int,
+    models: dict[str, str] | None = None,
 ) -> None:
     """The Ray engine: Ray's workers write the shards; JSON/JSONL is written here, in order."""
     from annotate_kit import engine_ray
 
     with engine_ray.ray_session(engine_ray.RayOptions(**options)) as pool:
-        dataset = engine_ray.task_dataset(tables, workers=pool, lang=lang, preannotate=preannotate)
+        dataset = engine_ray.task_dataset(
+            tables, workers=pool, lang=lang, models=models, preannotate=preannotate
+        )
         if fmt != "parquet":
             write_tasks(engine_ray.iter_tables(dataset), out, fmt, summary)
             return

@@ -55,11 +55,13 @@ def studio_login(data_dir: Path) -> server.Login:
     return server.Login(USERNAME, secrets.token_urlsafe(12), secrets.token_hex(20))
 
 
-def seed_tasks(seeds: Path, out: Path, *, preannotate: bool) -> Path:
+def seed_tasks(
+    seeds: Path, out: Path, *, preannotate: bool, models: dict[str, str] | None = None
+) -> Path:
     """Convert the seed documents into tasks (with pre-annotations when asked)."""
     from annotate_kit.convert import convert
 
-    convert([seeds], out=out, preannotate=preannotate)
+    convert([seeds], out=out, preannotate=preannotate, models=models)
     return out
 
 
@@ -72,6 +74,7 @@ def start_studio(
     seeds: Path = Path("seeds"),
     preannotate: bool = True,
     progress: bool = False,
+    models: dict[str, str] | None = None,
 ) -> Studio:
     """Start Label Studio on 127.0.0.1, create the project and push the tasks; keep it running.
 
@@ -89,7 +92,9 @@ def start_studio(
         extra = {"username": login.username, "password": login.password}
         write_config(login_file, url=running.url, token=login.token, extra=extra)
         if tasks is None:
-            tasks = seed_tasks(seeds, data_dir / "seed-tasks.json", preannotate=preannotate)
+            tasks = seed_tasks(
+                seeds, data_dir / "seed-tasks.json", preannotate=preannotate, models=models
+            )
         pushed = push(
             tasks,
             project=project,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -57,6 +58,21 @@ class LanguageKit:
 
     def has(self, annotation: str) -> bool:
         return annotation in self.annotations
+
+
+def parse_models(values: Iterable[str]) -> dict[str, str]:
+    """``["en=en_core_web_sm", "fr=./my-model"]`` -> {"en": ..., "fr": ...}: the pipeline to
+    load per language (an installed package, a folder written by ``nlp.to_disk``, or
+    ``blank``). The last value given for a language wins."""
+    models: dict[str, str] = {}
+    for value in values:
+        lang, sep, name = value.partition("=")
+        if not sep or not lang.strip() or not name.strip():
+            raise PreannotationError(
+                f"--model {value!r}: use LANG=NAME_OR_PATH, e.g. fr=fr_core_news_md", code="E503"
+            )
+        models[lang.strip()] = name.strip()
+    return models
 
 
 def installed_pipeline(candidates: tuple[str, ...]) -> str | None:
@@ -137,16 +153,18 @@ def _load_pipeline(name: str, lang: str) -> Language:
     """An installed pipeline package or a pipeline folder; PreannotationError says which."""
     try:
         nlp = spacy.load(name)
-    except OSError as exc:
+    except OSError:
         raise PreannotationError(
-            f"[E501] cannot load spaCy pipeline {name!r} for '{lang}': it is neither an "
-            f"installed package nor a pipeline folder ({exc}). Install it (e.g. `pip install "
-            f"{name.replace('_', '-')}`) or pass a folder written by `nlp.to_disk`."
+            f"cannot load spaCy pipeline {name!r} for '{lang}': it is neither an "
+            f"installed package nor a pipeline folder. Install it (e.g. `pip install "
+            f"{name.replace('_', '-')}`) or pass a folder written by `nlp.to_disk`.",
+            code="E501",
         ) from None
     if nlp.lang != lang:
         raise PreannotationError(
-            f"[E502] spaCy pipeline {name!r} is for language '{nlp.lang}', not '{lang}': "
-            f"pass it as --model {nlp.lang}={name}"
+            f"spaCy pipeline {name!r} is for language '{nlp.lang}', not '{lang}': "
+            f"pass it as --model {nlp.lang}={name}",
+            code="E502",
         )
     return nlp
 
