@@ -296,49 +296,60 @@ def _entity_matchers(
         adj = [{"POS": "ADJ", "OP": "?"}] if "pos" in annotations else []
         matcher.add("inst", [[word(inst["nouns"]), *adj, word(inst["adjectives"])]])
     dates = spec.get("dates", {})
+    number = {"LIKE_NUM": True, "LOWER": {"NOT_IN": ["un", "une", "a", "an", "one"]}}
     if dates.get("time_units"):
-        units, counters = dates["time_units"], dates["counters"]
-        number = {"LIKE_NUM": True, "LOWER": {"NOT_IN": ["un", "une", "a", "an", "one"]}}
-        matcher.add(
-            "date",
-            [
-                [{"LOWER": {"IN": counters}}, word(units)],
-                [number, word(units)],
-                [word(units), {"LOWER": {"IN": counters}}],
-                [
-                    {"LIKE_NUM": True},
-                    {"LOWER": {"IN": dates["months"]}},
-                    {"SHAPE": "dddd", "OP": "?"},
-                ],
-                [{"LOWER": {"IN": dates["months"]}}, {"SHAPE": "dddd", "OP": "?"}],
-                [
-                    {"LOWER": {"IN": dates["weekdays"]}},
-                    {"LIKE_NUM": True, "OP": "?"},
-                    {"LOWER": {"IN": dates["months"]}, "OP": "?"},
-                ],
-                [{"LOWER": {"IN": dates["words"]}}],
-                [{"SHAPE": "dddd", "LIKE_NUM": True}, {"LOWER": {"IN": dates["months"]}}],
-            ],
-            greedy="LONGEST",
-        )
+        matcher.add("date", _date_patterns(dates, word, number), greedy="LONGEST")
     qty = spec.get("quantities", {})
     if qty.get("number_words"):
-        number = {"LIKE_NUM": True, "LOWER": {"NOT_IN": ["un", "une", "a", "an", "one"]}}
         scale = ["million", "millions", "milliard", "milliards", "mille", "billion", "billions"]
+        amount = [number, {"LIKE_NUM": True, "OP": "*"}, {"LOWER": {"IN": scale}, "OP": "?"}]
+        of = {"LOWER": {"IN": ["de", "d'", "of"]}, "OP": "?"}
         patterns = [
-            [
-                number,
-                {"LIKE_NUM": True, "OP": "*"},
-                {"LOWER": {"IN": scale}, "OP": "?"},
-                {"LOWER": {"IN": ["de", "d'", "of"]}, "OP": "?"},
-                {"LOWER": {"IN": qty["units"]}},
-            ],
+            [*amount, of, {"LOWER": {"IN": qty["units"]}}],
             [{"IS_DIGIT": True}, {"LIKE_NUM": True, "OP": "*"}],
+            [{"TEXT": {"REGEX": r"^\d+([.,]\d+)?$"}}, {"LIKE_NUM": True, "OP": "*"}],
         ]
-        if "pos" in annotations:
-            patterns.append([{"LOWER": {"IN": qty["number_words"]}}, {"POS": "NOUN"}])
+        if dates.get("time_units"):  # an age or a duration with a numeral ('26 ans')
+            patterns.append([*amount, word(dates["time_units"])])
+        if "pos" in annotations:  # a count with its noun ('23 diplomates russes')
+            noun = [{"POS": "NOUN"}, {"POS": "ADJ", "OP": "?"}]
+            patterns.append([*amount, of, *noun])
+            patterns.append([{"LOWER": {"IN": qty["number_words"]}}, *noun])
         matcher.add("qty", patterns, greedy="LONGEST")
     return matcher, seats
+
+
+def _date_patterns(dates: dict[str, Any], word: Any, number: dict[str, Any]) -> list[list]:
+    """Token patterns of the lexicon's ``dates`` section (see its note in the lexicon)."""
+    units, counters = dates["time_units"], dates["counters"]
+    months, weekdays = dates["months"], dates["weekdays"]
+    parts = dates.get("day_parts", [])
+    year = {"TEXT": {"REGEX": r"^(1[0-9]|20)[0-9][0-9]$"}}
+    count = [{"LOWER": {"IN": [*counters, "un", "une"]}}]
+    patterns: list[list] = [
+        [{"LOWER": {"IN": counters}}, word(units)],
+        [word(units), {"LOWER": {"IN": counters}}],
+        [{"LIKE_NUM": True}, {"LOWER": {"IN": months}}, {"SHAPE": "dddd", "OP": "?"}],
+        [{"LOWER": {"IN": months}}, {"SHAPE": "dddd", "OP": "?"}],
+        [
+            {"LOWER": {"IN": weekdays}},
+            {"LIKE_NUM": True, "OP": "?"},
+            {"LOWER": {"IN": months}, "OP": "?"},
+        ],
+        [{"LOWER": {"IN": dates["words"]}}],
+        [{"SHAPE": "dddd", "LIKE_NUM": True}, {"LOWER": {"IN": months}}],
+    ]
+    if parts:
+        patterns.append([{"LOWER": {"IN": weekdays}}, {"LOWER": {"IN": parts}}])
+        deictic = [w for w in dates.get("deictics", ()) if w not in ("hier", "demain")]
+        patterns.append([{"LOWER": {"IN": deictic}}, {"LOWER": {"IN": [*parts, *units]}}])
+        patterns.append([{"LOWER": {"IN": ["hier", "demain"]}}, {"LOWER": {"IN": parts}}])
+    for frame in dates.get("relative_frames", ()):
+        head = [{"LOWER": w} for w in frame]
+        patterns += [[*head, number, word(units)], [*head, *count, word(units)]]
+    if dates.get("year_prepositions"):
+        patterns.append([{"LOWER": {"IN": dates["year_prepositions"]}}, year])
+    return patterns
 
 
 def entity_triggers(nlp: Language, lexicon: Lexicon) -> dict[str, Any]:
@@ -356,6 +367,8 @@ def entity_triggers(nlp: Language, lexicon: Lexicon) -> dict[str, Any]:
         *dates.get("months", ()),
         *dates.get("weekdays", ()),
         *dates.get("words", ()),
+        *dates.get("day_parts", ()),
+        *dates.get("deictics", ()),
         *qty.get("number_words", ()),
     ]
     lemma = [*dates.get("time_units", ()), *inst.get("nouns", ())]
