@@ -14,7 +14,7 @@ suggestion. Headings get no claims: they are titles, not assertions.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from annotate_kit.schema import load_scheme
 
@@ -252,12 +252,61 @@ def _quotations(sent: Span, rules: dict) -> list[tuple[int, int]]:
 
 
 def _is_assertion(sent: Span, kit: LanguageKit) -> bool:
-    """A declarative sentence with a finite verb (without morphology: three words or more)."""
-    if sent.text.rstrip().endswith("?"):
+    """A declarative sentence with a finite verb (without morphology: three words or more);
+    not a question, an exclamation, nor a greeting or thanks (the lexicon's ``claims``)."""
+    text = sent.text.rstrip().rstrip("\"”»' ")
+    if text.endswith(("?", "!")):
+        return False
+    if _starts_with(sent, kit.lexicon.claims.get("greetings", ())):
         return False
     if kit.has("morph"):
         return any("Fin" in t.morph.get("VerbForm") for t in sent)
     return sum(not t.is_punct for t in sent) >= 3
+
+
+def _starts_with(sent: Span, phrases: Any) -> bool:
+    """Does the sentence open with one of these lower-cased phrases (whole words)?"""
+    words = [t.lower_ for t in sent if not t.is_punct]
+    return any(words[: len(p.split())] == p.split() for p in phrases)
+
+
+def _has_phrase(tokens: Span, phrases: Any) -> bool:
+    words = [t.lower_ for t in tokens]
+    for phrase in phrases:
+        parts = phrase.split()
+        if any(words[i : i + len(parts)] == parts for i in range(len(words))):
+            return True
+    return False
+
+
+def _checkable(doc: Doc, claim: ClaimDraft, ents: list[EntitySpan], kit: LanguageKit) -> bool:
+    """What a fact-checker can look up: a number, a quantity or a date, a comparison, or (with
+    a certain factuality, checked by the caller) a named actor."""
+    rules = kit.rules.check_worthiness
+    span = doc[claim.start : claim.end]
+    inside = [e.label for e in ents if claim.start <= e.start and e.end <= claim.end]
+    if any(label in rules["check_worthy_entity_labels"] for label in inside):
+        return True
+    words = kit.lexicon.claims
+    if any(t.like_num and t.lower_ not in words.get("not_numbers", ()) for t in span):
+        return True
+    return any(t.tag_ in {"JJR", "RBR"} for t in span) or _has_phrase(
+        span, words.get("checkable_phrases", ())
+    )
+
+
+def _named(doc: Doc, claim: ClaimDraft, ents: list[EntitySpan], kit: LanguageKit) -> bool:
+    """A named entity in the claim; without a recogniser, a capitalised word that does not
+    open its sentence (a proper-name guess, stated as such in the lexicon's note)."""
+    named = set(kit.rules.entities["named_labels"])
+    if kit.has("ner"):
+        return any(e.label in named for e in ents if claim.start <= e.start and e.end <= claim.end)
+    return any(
+        t.is_title
+        and not t.is_sent_start
+        and t.lower_ not in kit.lexicon.claims.get("not_names", ())
+        for t in doc[claim.start : claim.end]
+    )
 
 
 def _link_cues(claims: list[ClaimDraft], cues: list[CueSpan], sents: list[Span]) -> None:
@@ -326,22 +375,24 @@ def _check_worthiness(
 ) -> str:
     rules = kit.rules.check_worthiness
     fact = kit.rules.factuality
-    text = doc[claim.start : claim.end].sent.text.rstrip()
+    span = doc[claim.start : claim.end]
+    text = span.sent.text.rstrip().rstrip("\"”»' ")
+    words = kit.lexicon.claims
     if (
-        text.endswith("?")
+        text.endswith(("?", "!"))
         or claim.factuality in rules["non_factual_factuality"]
         or any(cues[i].cue_type in rules["non_factual_cue_types"] for i in claim.cues)
+        or _has_phrase(span, words.get("non_factual", ()))  # should, must, I will ...
+        or (claim.source == "author" and _starts_with(span.sent, words.get("opinions", ())))
     ):
         return rules["non_factual"]
-    inside = [e.label for e in ents if claim.start <= e.start and e.end <= claim.end]
-    if any(label in rules["check_worthy_entity_labels"] for label in inside):
-        return rules["check_worthy"]
     certain = {fact["default"], fact["negated"][fact["default"]]}
-    named = set(kit.rules.entities["named_labels"])
+    if claim.factuality in certain and _checkable(doc, claim, ents, kit):
+        return rules["check_worthy"]
     if (
         rules["check_worthy_if_named_entity"]
         and claim.factuality in certain
-        and named & set(inside)
+        and _named(doc, claim, ents, kit)
     ):
         return rules["check_worthy"]
     return rules["unimportant"]

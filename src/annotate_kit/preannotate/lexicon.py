@@ -54,6 +54,7 @@ class Lexicon:
     entities: dict[str, Any]
     sources: dict[str, str]
     path: str
+    claims: dict[str, Any] = field(default_factory=dict)  # what makes a sentence a claim
 
     @property
     def tag(self) -> str:
@@ -115,6 +116,7 @@ def load_lexicon(lang: str) -> Lexicon:
         lang=doc.get("lang", lang),
         version=int(doc.get("version", 1)),
         pipelines=tuple(doc.get("pipelines", ())),
+        claims=doc.get("claims", {}),
         groups=tuple(groups),
         entities=doc.get("entities", {}),
         sources=sources,
