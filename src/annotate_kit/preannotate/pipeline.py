@@ -115,14 +115,7 @@ def load_kit(lang: str, *, model: str | None = None) -> LanguageKit:
             f"morphology that the '{tag}' pipeline does not set; they are not used."
         )
     if cues.fallbacks or cues.unconditioned:
-        notices.append(
-            f"[W504] the '{tag}' pipeline has no tagger or parser for the part-of-speech, "
-            f"morphology or dependency conditions of {len(cues.fallbacks) + len(cues.unconditioned)}"
-            f" '{lang}' lexicon entries: {len(cues.fallbacks)} use their word-form fallback "
-            f"('blank_when', e.g. {', '.join(cues.fallbacks[:3]) or '-'}), "
-            f"{len(cues.unconditioned)} are not used "
-            f"(e.g. {', '.join(cues.unconditioned[:3]) or '-'})."
-        )
+        notices.append(_conditions_notice(lang, tag, cues))
     entity_matcher, seat_matcher = _entity_matchers(nlp, lexicon, annotations)
     ents = lexicon.entities.get("metonymy", {})
     report = {r.name for r in cues.rules.values() if r.frame == "report"}
@@ -216,6 +209,27 @@ class CueIndex:
     morph_memo: dict[tuple[int, str], bool] = field(default_factory=dict)
     fallbacks: list[str] = field(default_factory=list)  # entries on their ``blank_when``
     unconditioned: list[str] = field(default_factory=list)  # entries left out: no tagger/parser
+
+
+def _conditions_notice(lang: str, tag: str, cues: CueIndex) -> str:
+    """W504, said once per pipeline: which constrained entries fall back or drop out."""
+    parts = []
+    if cues.fallbacks:
+        parts.append(
+            f"{len(cues.fallbacks)} use their word-form fallback ('blank_when', e.g. "
+            f"{', '.join(cues.fallbacks[:3])})"
+        )
+    if cues.unconditioned:
+        parts.append(
+            f"{len(cues.unconditioned)} are not used (e.g. {', '.join(cues.unconditioned[:3])})"
+        )
+    return (
+        f"[W504] the '{tag}' pipeline has no tagger or parser for the part-of-speech, "
+        f"morphology or dependency conditions of "
+        f"{len(cues.fallbacks) + len(cues.unconditioned)} '{lang}' lexicon entries: "
+        + " and ".join(parts)
+        + "."
+    )
 
 
 def _resolve_conditions(rule: CueRule, annotations: frozenset[str]) -> CueRule | None:
