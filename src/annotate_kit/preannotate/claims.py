@@ -13,8 +13,12 @@ suggestion. Headings get no claims: they are titles, not assertions.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from annotate_kit.schema import load_scheme
 
@@ -234,7 +238,8 @@ def _quotations(sent: Span, rules: dict) -> list[tuple[int, int]]:
     doc = sent.doc
     pairs = dict(rules["quote_pairs"])
     found: list[tuple[int, int]] = []
-    if not any(mark in sent.text for mark in pairs):
+    text = _text(sent)
+    if not any(mark in text for mark in pairs):
         return found
     i = sent.start
     while i < sent.end:
@@ -254,7 +259,7 @@ def _quotations(sent: Span, rules: dict) -> list[tuple[int, int]]:
 def _is_assertion(sent: Span, kit: LanguageKit) -> bool:
     """A declarative sentence with a finite verb (without morphology: three words or more);
     not a question, an exclamation, nor a greeting or thanks (the lexicon's ``claims``)."""
-    text = sent.text.rstrip().rstrip("\"”»' ")
+    text = _text(sent).rstrip().rstrip("\"”»' ")
     if text.endswith(("?", "!")):
         return False
     if _starts_with(sent, kit.lexicon.claims.get("greetings", ())):
@@ -266,17 +271,28 @@ def _is_assertion(sent: Span, kit: LanguageKit) -> bool:
 
 def _starts_with(sent: Span, phrases: Any) -> bool:
     """Does the sentence open with one of these lower-cased phrases (whole words)?"""
-    words = [t.lower_ for t in sent if not t.is_punct]
-    return any(words[: len(p.split())] == p.split() for p in phrases)
+    pattern = _phrase_regex(tuple(phrases))
+    return pattern is not None and pattern.match(_text(sent).lower().lstrip("\"“«' ")) is not None
 
 
 def _has_phrase(tokens: Span, phrases: Any) -> bool:
-    words = [t.lower_ for t in tokens]
-    for phrase in phrases:
-        parts = phrase.split()
-        if any(words[i : i + len(parts)] == parts for i in range(len(words))):
-            return True
-    return False
+    """Does one of these lower-cased phrases occur in the span (whole words)?"""
+    pattern = _phrase_regex(tuple(phrases))
+    return pattern is not None and pattern.search(_text(tokens).lower()) is not None
+
+
+def _text(span: Span) -> str:
+    """A span's text sliced from the Doc's (``Span.text`` visits every token)."""
+    return span.doc.text[span.start_char : span.end_char]
+
+
+@cache
+def _phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One compiled alternation per word list: a text search in C, not a loop over tokens."""
+    if not phrases:
+        return None
+    alternatives = "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
 def _checkable(doc: Doc, claim: ClaimDraft, ents: list[EntitySpan], kit: LanguageKit) -> bool:
@@ -288,11 +304,24 @@ def _checkable(doc: Doc, claim: ClaimDraft, ents: list[EntitySpan], kit: Languag
     if any(label in rules["check_worthy_entity_labels"] for label in inside):
         return True
     words = kit.lexicon.claims
-    if any(t.like_num and t.lower_ not in words.get("not_numbers", ()) for t in span):
+    columns = _columns(doc)[claim.start : claim.end]
+    strings = kit.nlp.vocab.strings
+    not_numbers = [strings.add(w) for w in words.get("not_numbers", ())]
+    if (columns[:, 0].astype(bool) & ~np.isin(columns[:, 2], not_numbers)).any():
         return True
-    return any(t.tag_ in {"JJR", "RBR"} for t in span) or _has_phrase(
+    comparatives = [strings.add("JJR"), strings.add("RBR")]
+    return bool(np.isin(columns[:, 1], comparatives).any()) or _has_phrase(
         span, words.get("checkable_phrases", ())
     )
+
+
+def _columns(doc: Doc) -> Any:
+    """LIKE_NUM, TAG and LOWER of every token, read once per Doc."""
+    columns = doc.user_data.get("annotate_kit_columns")
+    if columns is None:
+        columns = doc.to_array(["LIKE_NUM", "TAG", "LOWER"])
+        doc.user_data["annotate_kit_columns"] = columns
+    return columns
 
 
 def _named(doc: Doc, claim: ClaimDraft, ents: list[EntitySpan], kit: LanguageKit) -> bool:
@@ -376,7 +405,7 @@ def _check_worthiness(
     rules = kit.rules.check_worthiness
     fact = kit.rules.factuality
     span = doc[claim.start : claim.end]
-    text = span.sent.text.rstrip().rstrip("\"”»' ")
+    text = _text(span.sent).rstrip().rstrip("\"”»' ")
     words = kit.lexicon.claims
     if (
         text.endswith(("?", "!"))

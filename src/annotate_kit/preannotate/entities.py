@@ -76,6 +76,11 @@ def find_entities(doc: Doc, kit: LanguageKit, kind: str = "paragraph") -> list[E
     priorities = {"inst": 1, "date": 3, "qty": 0}  # word lists over the statistical label
     for match_id, start, end in kit.entity_matcher(doc) if _may_match(doc, kit) else ():
         key = kit.nlp.vocab.strings[match_id]
+        if key in ("year", "reldate"):
+            start = _date_frame(doc, start, key, spec["dates"])  # noqa: PLW2901
+            if start is None:
+                continue
+            key = "date"
         junk = LEADING_JUNK if key == "inst" else frozenset({"ADP", "PUNCT"})
         add(_trim(doc[start:end], junk), spec[labels[key]]["label"], key, priorities[key])
     min_letters = int(kit.rules.entities["min_letters"])
@@ -92,6 +97,19 @@ def find_entities(doc: Doc, kit: LanguageKit, kind: str = "paragraph") -> list[E
         taken |= tokens
         chosen.append(span)
     return sorted(chosen, key=lambda s: s.start)
+
+
+def _date_frame(doc: Doc, start: int, key: str, dates: dict) -> int | None:
+    """Where an anchored date starts: a year after a temporal preposition starts at the year
+    ('en 1962' -> '1962'); a count of time units after a relative frame starts at the frame
+    ('il y a deux semaines'). None when the frame is not there."""
+    if key == "year":
+        return start if start > 0 and doc[start - 1].lower_ in dates["year_prepositions"] else None
+    for frame in dates["relative_frames"]:
+        first = start - len(frame)
+        if first >= 0 and [t.lower_ for t in doc[first:start]] == frame:
+            return first
+    return None
 
 
 def _may_match(doc: Doc, kit: LanguageKit) -> bool:

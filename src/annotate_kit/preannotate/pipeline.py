@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 NEEDS = {"POS": "pos", "TAG": "pos", "MORPH": "morph", "LEMMA": "lemma", "DEP": "dep"}
 ENTITY_KEYS = ("seat", "inst", "date", "qty")
+DECIMAL_SHAPES = [f"{a}{sep}{b}" for a in ("d", "dd", "ddd") for sep in ",." for b in ("d", "dd")]
 BLANK = "blank"  # ``--model en=blank``: spaCy's blank pipeline, no statistical components
 
 
@@ -312,7 +313,9 @@ def _entity_matchers(
     dates = spec.get("dates", {})
     number = {"LIKE_NUM": True, "LOWER": {"NOT_IN": ["un", "une", "a", "an", "one"]}}
     if dates.get("time_units"):
-        matcher.add("date", _date_patterns(dates, word, number), greedy="LONGEST")
+        matcher.add("date", _date_patterns(dates, word), greedy="LONGEST")
+        for key, patterns in _anchored_date_patterns(dates, word, number).items():
+            matcher.add(key, patterns, greedy="LONGEST")
     qty = spec.get("quantities", {})
     if qty.get("number_words"):
         scale = ["million", "millions", "milliard", "milliards", "mille", "billion", "billions"]
@@ -321,7 +324,7 @@ def _entity_matchers(
         patterns = [
             [*amount, of, {"LOWER": {"IN": qty["units"]}}],
             [{"IS_DIGIT": True}, {"LIKE_NUM": True, "OP": "*"}],
-            [{"TEXT": {"REGEX": r"^\d+([.,]\d+)?$"}}, {"LIKE_NUM": True, "OP": "*"}],
+            [{"SHAPE": {"IN": DECIMAL_SHAPES}}, {"LIKE_NUM": True, "OP": "*"}],
         ]
         if dates.get("time_units"):  # an age or a duration with a numeral ('26 ans')
             patterns.append([*amount, word(dates["time_units"])])
@@ -333,13 +336,11 @@ def _entity_matchers(
     return matcher, seats
 
 
-def _date_patterns(dates: dict[str, Any], word: Any, number: dict[str, Any]) -> list[list]:
+def _date_patterns(dates: dict[str, Any], word: Any) -> list[list]:
     """Token patterns of the lexicon's ``dates`` section (see its note in the lexicon)."""
     units, counters = dates["time_units"], dates["counters"]
     months, weekdays = dates["months"], dates["weekdays"]
     parts = dates.get("day_parts", [])
-    year = {"TEXT": {"REGEX": r"^(1[0-9]|20)[0-9][0-9]$"}}
-    count = [{"LOWER": {"IN": [*counters, "un", "une"]}}]
     patterns: list[list] = [
         [{"LOWER": {"IN": counters}}, word(units)],
         [word(units), {"LOWER": {"IN": counters}}],
@@ -358,12 +359,21 @@ def _date_patterns(dates: dict[str, Any], word: Any, number: dict[str, Any]) -> 
         deictic = [w for w in dates.get("deictics", ()) if w not in ("hier", "demain")]
         patterns.append([{"LOWER": {"IN": deictic}}, {"LOWER": {"IN": [*parts, *units]}}])
         patterns.append([{"LOWER": {"IN": ["hier", "demain"]}}, {"LOWER": {"IN": parts}}])
-    for frame in dates.get("relative_frames", ()):
-        head = [{"LOWER": w} for w in frame]
-        patterns += [[*head, number, word(units)], [*head, *count, word(units)]]
-    if dates.get("year_prepositions"):
-        patterns.append([{"LOWER": {"IN": dates["year_prepositions"]}}, year])
     return patterns
+
+
+def _anchored_date_patterns(dates: dict[str, Any], word: Any, number: dict[str, Any]) -> dict:
+    """Patterns that need a word before them ('il y a deux semaines', 'en 1962'), matched from
+    their rare part (a number, a year) and checked against the frame by ``entities.py``: a
+    pattern opening with 'il', 'en' or 'de' would start a Matcher state at most tokens."""
+    units, counters = dates["time_units"], dates["counters"]
+    count = {"LOWER": {"IN": [*counters, "un", "une"]}}
+    found = {}
+    if dates.get("relative_frames"):
+        found["reldate"] = [[number, word(units)], [count, word(units)]]
+    if dates.get("year_prepositions"):
+        found["year"] = [[{"SHAPE": "dddd", "LIKE_NUM": True}]]
+    return found
 
 
 def entity_triggers(nlp: Language, lexicon: Lexicon) -> dict[str, Any]:
@@ -382,7 +392,6 @@ def entity_triggers(nlp: Language, lexicon: Lexicon) -> dict[str, Any]:
         *dates.get("weekdays", ()),
         *dates.get("words", ()),
         *dates.get("day_parts", ()),
-        *dates.get("deictics", ()),
         *qty.get("number_words", ()),
     ]
     lemma = [*dates.get("time_units", ()), *inst.get("nouns", ())]
