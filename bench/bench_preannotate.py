@@ -18,7 +18,8 @@ import random
 import time
 from pathlib import Path
 
-from annotate_kit.preannotate import BATCH_SIZE, Preannotator, preannotate_batch, preannotate_stream
+from annotate_kit.preannotate.core import BATCH_SIZE, Preannotator, preannotate_batch
+from annotate_kit.preannotate.stream import preannotate_stream
 from annotate_kit.scheme.records import new_record
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "kremlin-emissaires-americains.fr.txt"

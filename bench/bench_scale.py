@@ -27,7 +27,7 @@ import warnings
 from pathlib import Path
 
 from annotate_kit.documents.convert import convert
-from annotate_kit.preannotate import Preannotator
+from annotate_kit.preannotate.core import Preannotator
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "kremlin-emissaires-americains.fr.txt"
 

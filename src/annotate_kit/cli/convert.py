@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from annotate_kit._text import counted
-from annotate_kit.cli._support import MAX_SHOWN, fails_cleanly, show_progress
+from annotate_kit.cli._support import MAX_SHOWN, fails_cleanly, model_option, show_progress
 
 
 @click.command("convert")
@@ -54,14 +54,7 @@ from annotate_kit.cli._support import MAX_SHOWN, fails_cleanly, show_progress
     show_default=True,
     help="Add entity, cue and claim suggestions as Label Studio predictions (spaCy + lexicons).",
 )
-@click.option(
-    "--model",
-    "model_specs",
-    multiple=True,
-    metavar="LANG=NAME_OR_PATH",
-    help="spaCy pipeline for a language (repeatable): an installed package or a folder, e.g. "
-    "one written by 'annotate-kit train' (local engine).",
-)
+@model_option
 @click.option(
     "--suggest",
     type=click.Choice(["both", "model", "rules"]),
@@ -121,7 +114,7 @@ def convert_cli(
     encoding: str,
     exclude: tuple[str, ...],
     preannotate: bool,
-    model_specs: tuple[str, ...],
+    models: dict[str, str],
     suggest: str,
     workers: int | None,
     engine: str,
@@ -145,18 +138,10 @@ def convert_cli(
     \b
     Example: annotate-kit convert seeds/ -o tasks.json --preannotate
     Example: annotate-kit convert corpus/ -o shards/ --preannotate --engine ray
+    Example: annotate-kit convert news/ -o tasks.json --preannotate --model fr=fr_core_news_md
     """
     from annotate_kit.documents.convert import DEFAULT_EXCLUDE
     from annotate_kit.documents.convert import convert as run
-
-    models = {}
-    for spec in model_specs:
-        lang_code, sep, name = spec.partition("=")
-        if not sep or not lang_code or not name:
-            raise click.BadParameter(f"{spec!r}: use LANG=NAME_OR_PATH", param_hint="--model")
-        models[lang_code] = name
-    if models and engine == "ray":
-        raise click.BadParameter("--model works with the local engine", param_hint="--model")
 
     summary = run(
         inputs,

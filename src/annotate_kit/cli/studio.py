@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from annotate_kit._text import counted
-from annotate_kit.cli._support import fails_cleanly, progress_option, show_progress
+from annotate_kit.cli._support import fails_cleanly, model_option, progress_option, show_progress
 
 
 @click.command("studio")
@@ -39,6 +39,7 @@ from annotate_kit.cli._support import fails_cleanly, progress_option, show_progr
     show_default=True,
     help="Pre-annotate the seed documents (spaCy + lexicons) as predictions.",
 )
+@model_option
 @progress_option
 @fails_cleanly
 def studio_cli(
@@ -49,6 +50,7 @@ def studio_cli(
     project: str,
     seeds: Path,
     preannotate: bool,
+    models: dict[str, str],
     progress: bool | None,
 ) -> None:
     """Run a local Label Studio with the project set up and the tasks waiting; Ctrl-C stops it.
@@ -73,6 +75,7 @@ def studio_cli(
         seeds=seeds,
         preannotate=preannotate,
         progress=show_progress(progress),
+        models=models,
     )
     pushed = running.pushed
     config = shlex.quote(str(running.login_file))

@@ -98,7 +98,8 @@ def train_cli(
     Example: annotate-kit train exports/mydata -o models/mydata --seed 1
     Example: annotate-kit train exports/mydata -o models/mydata --compare-only --test gold.jsonl
     """
-    from annotate_kit.training import load_training_data, train_model
+    from annotate_kit.training.data import load_training_data
+    from annotate_kit.training.loop import train_model
     from annotate_kit.training.report import compare_and_describe, epoch_line
 
     data = load_training_data(dataset)

@@ -130,8 +130,9 @@ def convert(
     Parquet shards of at most ``shard_rows`` rows, replacing a previous run's. ``workers`` is
     the number of processes (local, default 1) or Ray actors (default: Ray's CPUs minus one).
     A document whose pre-annotation fails becomes a task without predictions and is listed in
-    ``summary.failures``. ``models`` maps a language to a pipeline (a package, or a folder from
-    ``annotate-kit train``, merged with the rules by ``suggest``; local engine).
+    ``summary.failures``. ``models`` maps a language to the spaCy pipeline to load (package,
+    folder or "blank"; default: the lexicon's first installed one, fr_core_news_sm for French),
+    or to a folder from ``annotate-kit train``, merged with the rules by ``suggest``.
     """
     summary = ConvertSummary(output=str(out), engine=engine)
     fmt = output_format(out, fmt)
@@ -170,6 +171,7 @@ def convert(
             options=options,
             preannotate=preannotate,
             shard_rows=shard_rows,
+            models=models,
         )
         return summary
     done = preannotate_tables(
@@ -201,12 +203,15 @@ def _convert_on_ray(
     options: dict[str, Any],
     preannotate: bool,
     shard_rows: int,
+    models: dict[str, str] | None = None,
 ) -> None:
     """The Ray engine: Ray's workers write the shards; JSON/JSONL is written here, in order."""
     from annotate_kit.engines import ray as engine_ray
 
     with engine_ray.ray_session(engine_ray.RayOptions(**options)) as pool:
-        dataset = engine_ray.task_dataset(tables, workers=pool, lang=lang, preannotate=preannotate)
+        dataset = engine_ray.task_dataset(
+            tables, workers=pool, lang=lang, models=models, preannotate=preannotate
+        )
         if fmt != "parquet":
             write_tasks(engine_ray.iter_tables(dataset), out, fmt, summary)
             return

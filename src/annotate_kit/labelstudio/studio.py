@@ -71,11 +71,13 @@ def startup_hint(data_dir: Path, *, converts_seeds: bool = True) -> str:
     return LATER_START if converts_seeds else TASKS_START
 
 
-def seed_tasks(seeds: Path, out: Path, *, preannotate: bool) -> Path:
+def seed_tasks(
+    seeds: Path, out: Path, *, preannotate: bool, models: dict[str, str] | None = None
+) -> Path:
     """Convert the seed documents into tasks (with pre-annotations when asked)."""
     from annotate_kit.documents.convert import convert
 
-    convert([seeds], out=out, preannotate=preannotate)
+    convert([seeds], out=out, preannotate=preannotate, models=models)
     return out
 
 
@@ -88,6 +90,7 @@ def start_studio(
     seeds: Path = Path("seeds"),
     preannotate: bool = True,
     progress: bool = False,
+    models: dict[str, str] | None = None,
 ) -> Studio:
     """Start Label Studio on 127.0.0.1, create the project and push the tasks; keep it running.
 
@@ -105,7 +108,9 @@ def start_studio(
         extra = {"username": login.username, "password": login.password}
         write_config(login_file, url=running.url, token=login.token, extra=extra)
         if tasks is None:
-            tasks = seed_tasks(seeds, data_dir / "seed-tasks.json", preannotate=preannotate)
+            tasks = seed_tasks(
+                seeds, data_dir / "seed-tasks.json", preannotate=preannotate, models=models
+            )
         pushed = push(
             tasks,
             project=project,

@@ -13,8 +13,12 @@ suggestion. Headings get no claims: they are titles, not assertions.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from annotate_kit.scheme.schema import load_scheme
 
@@ -157,6 +161,8 @@ def _reported(
         start = cue.end
     else:  # "souligne toutefois que": adverbs may sit between the verb and "que"
         i = cue.end
+        if cue.rule.prep and i < last and doc[i].lower_ == cue.rule.prep:
+            i += 1  # "insiste sur": the preposition stays outside the cue
         while i < min(last, cue.end + 3) and doc[i].pos_ == "ADV" and doc[i].lower_ not in that:
             i += 1
         if i < last and doc[i].lower_ in that:
@@ -232,7 +238,8 @@ def _quotations(sent: Span, rules: dict) -> list[tuple[int, int]]:
     doc = sent.doc
     pairs = dict(rules["quote_pairs"])
     found: list[tuple[int, int]] = []
-    if not any(mark in sent.text for mark in pairs):
+    text = _text(sent)
+    if not any(mark in text for mark in pairs):
         return found
     i = sent.start
     while i < sent.end:
@@ -250,12 +257,85 @@ def _quotations(sent: Span, rules: dict) -> list[tuple[int, int]]:
 
 
 def _is_assertion(sent: Span, kit: LanguageKit) -> bool:
-    """A declarative sentence with a finite verb (without morphology: three words or more)."""
-    if sent.text.rstrip().endswith("?"):
+    """A declarative sentence with a finite verb (without morphology: three words or more);
+    not a question, an exclamation, nor a greeting or thanks (the lexicon's ``claims``)."""
+    text = _text(sent).rstrip().rstrip("\"”»' ")
+    if text.endswith(("?", "!")):
+        return False
+    if _starts_with(sent, kit.lexicon.claims.get("greetings", ())):
         return False
     if kit.has("morph"):
         return any("Fin" in t.morph.get("VerbForm") for t in sent)
     return sum(not t.is_punct for t in sent) >= 3
+
+
+def _starts_with(sent: Span, phrases: Any) -> bool:
+    """Does the sentence open with one of these lower-cased phrases (whole words)?"""
+    pattern = _phrase_regex(tuple(phrases))
+    return pattern is not None and pattern.match(_text(sent).lower().lstrip("\"“«' ")) is not None
+
+
+def _has_phrase(tokens: Span, phrases: Any) -> bool:
+    """Does one of these lower-cased phrases occur in the span (whole words)?"""
+    pattern = _phrase_regex(tuple(phrases))
+    return pattern is not None and pattern.search(_text(tokens).lower()) is not None
+
+
+def _text(span: Span) -> str:
+    """A span's text sliced from the Doc's (``Span.text`` visits every token)."""
+    return span.doc.text[span.start_char : span.end_char]
+
+
+@cache
+def _phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One compiled alternation per word list: a text search in C, not a loop over tokens."""
+    if not phrases:
+        return None
+    alternatives = "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+def _checkable(doc: Doc, claim: ClaimDraft, ents: list[EntitySpan], kit: LanguageKit) -> bool:
+    """What a fact-checker can look up: a number, a quantity or a date, a comparison, or (with
+    a certain factuality, checked by the caller) a named actor."""
+    rules = kit.rules.check_worthiness
+    span = doc[claim.start : claim.end]
+    inside = [e.label for e in ents if claim.start <= e.start and e.end <= claim.end]
+    if any(label in rules["check_worthy_entity_labels"] for label in inside):
+        return True
+    words = kit.lexicon.claims
+    columns = _columns(doc)[claim.start : claim.end]
+    strings = kit.nlp.vocab.strings
+    not_numbers = [strings.add(w) for w in words.get("not_numbers", ())]
+    if (columns[:, 0].astype(bool) & ~np.isin(columns[:, 2], not_numbers)).any():
+        return True
+    comparatives = [strings.add("JJR"), strings.add("RBR")]
+    return bool(np.isin(columns[:, 1], comparatives).any()) or _has_phrase(
+        span, words.get("checkable_phrases", ())
+    )
+
+
+def _columns(doc: Doc) -> Any:
+    """LIKE_NUM, TAG and LOWER of every token, read once per Doc."""
+    columns = doc.user_data.get("annotate_kit_columns")
+    if columns is None:
+        columns = doc.to_array(["LIKE_NUM", "TAG", "LOWER"])
+        doc.user_data["annotate_kit_columns"] = columns
+    return columns
+
+
+def _named(doc: Doc, claim: ClaimDraft, ents: list[EntitySpan], kit: LanguageKit) -> bool:
+    """A named entity in the claim; without a recogniser, a capitalised word that does not
+    open its sentence (a proper-name guess, stated as such in the lexicon's note)."""
+    named = set(kit.rules.entities["named_labels"])
+    if kit.has("ner"):
+        return any(e.label in named for e in ents if claim.start <= e.start and e.end <= claim.end)
+    return any(
+        t.is_title
+        and not t.is_sent_start
+        and t.lower_ not in kit.lexicon.claims.get("not_names", ())
+        for t in doc[claim.start : claim.end]
+    )
 
 
 def _link_cues(claims: list[ClaimDraft], cues: list[CueSpan], sents: list[Span]) -> None:
@@ -324,22 +404,24 @@ def _check_worthiness(
 ) -> str:
     rules = kit.rules.check_worthiness
     fact = kit.rules.factuality
-    text = doc[claim.start : claim.end].sent.text.rstrip()
+    span = doc[claim.start : claim.end]
+    text = _text(span.sent).rstrip().rstrip("\"”»' ")
+    words = kit.lexicon.claims
     if (
-        text.endswith("?")
+        text.endswith(("?", "!"))
         or claim.factuality in rules["non_factual_factuality"]
         or any(cues[i].cue_type in rules["non_factual_cue_types"] for i in claim.cues)
+        or _has_phrase(span, words.get("non_factual", ()))  # should, must, I will ...
+        or (claim.source == "author" and _starts_with(span.sent, words.get("opinions", ())))
     ):
         return rules["non_factual"]
-    inside = [e.label for e in ents if claim.start <= e.start and e.end <= claim.end]
-    if any(label in rules["check_worthy_entity_labels"] for label in inside):
-        return rules["check_worthy"]
     certain = {fact["default"], fact["negated"][fact["default"]]}
-    named = set(kit.rules.entities["named_labels"])
+    if claim.factuality in certain and _checkable(doc, claim, ents, kit):
+        return rules["check_worthy"]
     if (
         rules["check_worthy_if_named_entity"]
         and claim.factuality in certain
-        and named & set(inside)
+        and _named(doc, claim, ents, kit)
     ):
         return rules["check_worthy"]
     return rules["unimportant"]

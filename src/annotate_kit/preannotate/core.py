@@ -170,7 +170,7 @@ def _fill(
     text = record["text"]
     kinds = kit.rules.claims
     for seg, doc in parts:
-        ents = find_entities(doc, kit)
+        ents = find_entities(doc, kit, seg.kind)
         cues = find_cues(doc, kit)
         claims = find_claims(doc, seg.kind, ents, cues, kit)
         ent_ids = [

@@ -13,7 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from annotate_kit.preannotate.constraints import holds
 from annotate_kit.scheme.schema import load_scheme
+
+PASSIVE_AUX = frozenset({"auxpass", "aux:pass"})
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -55,7 +58,9 @@ def find_cues(doc: Doc, kit: LanguageKit) -> list[CueSpan]:
             continue
         if rule.sentence_morph and not _sentence_has(doc[matched[0]].sent, rule.sentence_morph):
             continue
-        kept = _extend_verb(doc, matched, rule, kit) if rule.verb else matched
+        if rule.when and not holds(doc[matched[0]], rule.when):
+            continue
+        kept = _extend_verb(doc, matched) if rule.verb else matched
         if doc[kept[0]].pos_ == "AUX" and len(kept) > 1:
             kept = _strip_auxiliaries(doc, kept)
         candidates[(kept[0], kept[-1] + 1, rule.key)] = (rule, kept)
@@ -129,19 +134,20 @@ def _token_has(token: Token, attr: str, test: Any) -> bool:
     return value in test["IN"] if isinstance(test, dict) else value == test
 
 
-def _extend_verb(
-    doc: Doc, kept: tuple[int, ...], rule: CueRule, kit: LanguageKit
-) -> tuple[int, ...]:
-    """A reporting verb's cue takes its auxiliaries ('a indiqué'), the preposition that
-    introduces its content ('insiste sur') and the complementizer ('indiqué que')."""
+def _extend_verb(doc: Doc, kept: tuple[int, ...]) -> tuple[int, ...]:
+    """A reporting verb's cue takes its auxiliaries ('a indiqué'); the preposition that
+    introduces its content ('insiste sur') and the complementiser ('indiqué que') stay
+    outside (the cue span convention of seeds/GUIDELINES.md)."""
     start, end = kept[0], kept[-1] + 1
-    while start > 0 and kept[0] - start < 2 and doc[start - 1].pos_ == "AUX":
+    while start > 0 and kept[0] - start < 2 and _tense_auxiliary(doc[start - 1]):
         start -= 1
-    if rule.prep and end < len(doc) and doc[end].lower_ == rule.prep:
-        end += 1
-    if end < len(doc) and doc[end].lower_ in kit.rules.claims["complementizers"]:
-        end += 1
     return tuple(range(start, end))
+
+
+def _tense_auxiliary(token: Token) -> bool:
+    """An auxiliary of an active compound tense ('a', 'has'), not a modal ('would': a cue of
+    its own or none) nor a passive one ('are considered': the cue is 'considered')."""
+    return token.pos_ == "AUX" and token.tag_ != "MD" and token.dep_ not in PASSIVE_AUX
 
 
 def _sentence_has(sent: Span, features: tuple[str, ...]) -> bool:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from annotate_kit.errors import PreannotationError
+from annotate_kit.preannotate.constraints import Condition, freeze
 from annotate_kit.scheme.schema import Scheme, load_scheme
 
 APOSTROPHES = {0x2019: "'", 0x02BC: "'", 0x00A0: " ", 0x202F: " ", 0x2007: " "}
@@ -37,6 +38,9 @@ class CueRule:
     sentence_morph: tuple[str, ...] = ()  # the sentence must carry one of these features
     verb: bool = False  # a verb entry: its cue takes auxiliaries, a preposition and "que"
     prep: str | None = None  # the preposition that introduces a verb's content
+    when: tuple[Condition, ...] = ()  # conditions on the first matched token (constraints.py)
+    blank_when: tuple[Condition, ...] | None = None  # used where ``when`` cannot be evaluated
+    fallback: bool = False  # True: the kit uses ``blank_when`` (no tagger/parser for ``when``)
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class Lexicon:
     entities: dict[str, Any]
     sources: dict[str, str]
     path: str
+    claims: dict[str, Any] = field(default_factory=dict)  # what makes a sentence a claim
 
     @property
     def tag(self) -> str:
@@ -111,6 +116,7 @@ def load_lexicon(lang: str) -> Lexicon:
         lang=doc.get("lang", lang),
         version=int(doc.get("version", 1)),
         pipelines=tuple(doc.get("pipelines", ())),
+        claims=doc.get("claims", {}),
         groups=tuple(groups),
         entities=doc.get("entities", {}),
         sources=sources,
@@ -216,19 +222,26 @@ def cue_rules(lexicon: Lexicon) -> list[tuple[CueRule, list[list[dict[str, Any]]
             "factuality": group.get("factuality"),
         }
         excludes = [e.translate(APOSTROPHES) for e in group.get("exclude", ())]
-        for vi, entry in enumerate(group.get("verbs", ())):
+        where = f"{lexicon.path}: cues[{gi}]"
+        for vi, item in enumerate(group.get("verbs", ())):
+            entry, cond = _entry(item, group, f"{where}.verbs[{vi}]")
             lemma, forms, prep = split_entry(entry)
-            rule = CueRule(key=f"g{gi}v{vi}", priority=1, name=lemma, verb=True, prep=prep, **base)
+            rule = CueRule(
+                key=f"g{gi}v{vi}", priority=1, name=lemma, verb=True, prep=prep, **base, **cond
+            )
             out.append((rule, [[{"VERB": lemma, "FORMS": list(forms), "PREP": prep}]], excludes))
-        for li, entry in enumerate(group.get("lemmas", ())):
+        for li, item in enumerate(group.get("lemmas", ())):
+            entry, cond = _entry(item, group, f"{where}.lemmas[{li}]")
             lemma, forms, _ = split_entry(entry)
-            rule = CueRule(key=f"g{gi}l{li}", priority=0, name=lemma, **base)
+            rule = CueRule(key=f"g{gi}l{li}", priority=0, name=lemma, **base, **cond)
             out.append((rule, [[{"LEMMA_OR_FORMS": lemma, "FORMS": list(forms)}]], excludes))
-        for pi, phrase in enumerate(group.get("phrases", ())):
-            text = phrase.translate(APOSTROPHES)
-            rule = CueRule(key=f"g{gi}p{pi}", priority=0, name=text, **base)
+        for pi, item in enumerate(group.get("phrases", ())):
+            entry, cond = _entry(item, group, f"{where}.phrases[{pi}]")
+            text = entry.translate(APOSTROPHES)
+            rule = CueRule(key=f"g{gi}p{pi}", priority=0, name=text, **base, **cond)
             out.append((rule, [[{"PHRASE": text}]], excludes))
         for ri, spec in enumerate(group.get("patterns", ())):
+            _, cond = _entry({"entry": spec["name"], **spec}, group, f"{where}.patterns[{ri}]")
             rule = CueRule(
                 key=f"g{gi}r{ri}",
                 priority=int(spec.get("priority", 0)),
@@ -236,6 +249,23 @@ def cue_rules(lexicon: Lexicon) -> list[tuple[CueRule, list[list[dict[str, Any]]
                 gaps=tuple(spec.get("gaps", ())),
                 sentence_morph=tuple(spec.get("sentence_morph", ())),
                 **base,
+                **cond,
             )
             out.append((rule, [spec["pattern"]], excludes))
     return out
+
+
+def _entry(item: Any, group: dict[str, Any], where: str) -> tuple[str, dict[str, Any]]:
+    """An entry as (text, CueRule condition fields): a plain string takes its group's
+    ``when``/``blank_when``; an object ``{"entry": ..., "when": ..., "blank_when": ...}``
+    its own (``"when": null`` lifts the group's)."""
+    if isinstance(item, str):
+        item = {"entry": item}
+    if not isinstance(item, dict) or not isinstance(item.get("entry"), str):
+        raise PreannotationError(f"{where}: an entry is a string or an object with 'entry'")
+    when = item.get("when", group.get("when"))
+    blank = item.get("blank_when", group.get("blank_when") if "when" not in item else None)
+    return item["entry"], {
+        "when": freeze(when, f"{where}.when") if when else (),
+        "blank_when": freeze(blank, f"{where}.blank_when") if blank else None,
+    }

