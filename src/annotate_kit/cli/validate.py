@@ -73,8 +73,15 @@ def validate_cli(
         workers = auto_workers(list(files))
     options = {"workers": workers, "progress": show_progress(progress)}
     if rejects is not None:
-        with rejects.open("w", encoding="utf-8") as handle:
-            report = validate_paths(list(files), rejects=handle, **options)
+        # Written beside, renamed once validation ran: unusable input leaves no empty file.
+        partial = rejects.with_name(f".{rejects.name}.annotate-kit-partial")
+        try:
+            with partial.open("w", encoding="utf-8") as handle:
+                report = validate_paths(list(files), rejects=handle, **options)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        partial.replace(rejects)
     else:
         report = validate_paths(list(files), **options)
     click.echo(format_problems(report, fmt))

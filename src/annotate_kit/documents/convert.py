@@ -27,6 +27,7 @@ from annotate_kit.documents.summary import ConvertSummary
 from annotate_kit.documents.taskout import count_table, manifest, output_format, write_tasks
 from annotate_kit.engines.local import preannotate_tables
 from annotate_kit.errors import InputError
+from annotate_kit.io import strictjson
 from annotate_kit.io.tables import DEFAULT_BATCH, document_tables
 from annotate_kit.io.taskshards import (
     DEFAULT_SHARD_ROWS,
@@ -319,7 +320,9 @@ def _jsonl_documents(path: Path, *, lang: str | None, encoding: str) -> Iterator
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            row = strictjson.loads(line)
+        except strictjson.StrictJSONError as exc:
+            raise InputError(f"{path}:{number}: {exc}") from None
         except json.JSONDecodeError as exc:
             raise InputError(
                 f"{path}:{number}: invalid JSON ({exc.msg} at column {exc.colno})"

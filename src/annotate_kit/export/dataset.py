@@ -35,7 +35,7 @@ from annotate_kit.agreement.adjudicate import (
     provenance_feature,
 )
 from annotate_kit.agreement.spans import AgreementBuilder
-from annotate_kit.errors import ExportError
+from annotate_kit.errors import AnnotateKitError, ExportError
 from annotate_kit.export.bio import bio_features
 from annotate_kit.export.card import write_card
 from annotate_kit.export.features import record_features
@@ -105,6 +105,11 @@ def export_dataset(
     if shard_rows < 1:
         raise ExportError(f"shard_rows must be at least 1, got {shard_rows}")
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise AnnotateKitError(
+            f"{out} is a file; -o names the dataset's folder (a new one, or one to --overwrite)",
+            code="E301",
+        )
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise ExportError(f"{out} exists and is not empty; pass --overwrite to replace it")
     # the token view's process (if any) starts now, so that it is ready after validation

@@ -23,6 +23,7 @@ import orjson
 
 from annotate_kit.errors import ForeignExportError, InputError
 from annotate_kit.io.jsonstream import NotAnArrayError, iter_array
+from annotate_kit.io.strictjson import duplicate_key
 from annotate_kit.scheme.records import Record
 from annotate_kit.scheme.tasks import ConversionProblem, task_to_record
 
@@ -144,6 +145,9 @@ def parse_raw(raw: Raw, stats: ReadStats) -> Iterator[Item]:
         raise InputError(
             f"{path}:{raw.line}: invalid JSON ({exc.msg} at column {exc.colno})"
         ) from None
+    if (repeated := duplicate_key(raw.text, row)) is not None:
+        where = f"row {raw.row}" if raw.row is not None else raw.line
+        raise InputError(f"{path}:{where}: invalid JSON ({repeated})")
     if raw.row is not None:
         if not isinstance(row, dict):
             raise InputError(f"{path} row {raw.row}: the record is not a JSON object")

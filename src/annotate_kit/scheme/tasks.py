@@ -133,6 +133,9 @@ def task_to_record(
             continue
         kind = item.get("type")
         from_name = item.get("from_name")
+        if kind != "relation" and not isinstance(item.get("value", {}), dict):
+            problems.append(ConversionProblem(f"{where}.value", "value is not an object", item))
+            continue
         if kind == "relation":
             record["relations"].append(_relation(item, len(record["relations"]) + 1))
         elif kind == "labels" and from_name in scheme.layers:
@@ -157,7 +160,7 @@ def task_to_record(
             )
     for index, item in pending_choices:
         where = f"{path}.result[{index}]"
-        region = regions.get(item.get("id", ""))
+        region = regions.get(str(item.get("id", "")))
         attribute = item["from_name"]
         if region is None or region[0] != attribute_layer[attribute]:
             problems.append(

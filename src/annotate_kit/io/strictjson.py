@@ -1,0 +1,132 @@
+"""JSON as the standard defines it, and nothing the rest of the toolkit cannot write back.
+
+Python's ``json`` module accepts what orjson (and every other tool of the chain) refuses or
+writes differently: ``NaN``/``Infinity``, lone UTF-16 surrogates (``"\\ud800"``, which UTF-8
+cannot encode), nesting deep enough to exhaust the stack, and repeated keys (the last one
+silently wins). Here each is a ``StrictJSONError`` whose message names what and where
+(a JSON path), so a reader turns it into an ``InputError`` with its file and line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+MAX_DEPTH = 1000  # orjson refuses more than 1024 levels; Python's json, ~1000, with a crash
+
+
+class StrictJSONError(ValueError):
+    """Valid for Python's json module, not for annotate-kit: NaN, surrogates, depth, keys."""
+
+
+def _no_constant(name: str) -> Any:
+    raise StrictJSONError(f"{name} is not a JSON number (non-finite numbers cannot be written)")
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise StrictJSONError(f"the key {key!r} appears twice in one object")
+            seen.add(key)
+    return found
+
+
+DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_no_constant)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_KEY_END = re.compile(rb'"\s*:')
+
+
+def loads(text: str | bytes) -> Any:
+    """``json.loads`` that raises StrictJSONError for what the module docstring lists."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    try:
+        value = DECODER.decode(text)
+    except RecursionError:
+        raise StrictJSONError(f"nested more than {MAX_DEPTH} levels deep") from None
+    check(value, text)
+    return value
+
+
+def raw_decode(text: str, pos: int) -> tuple[Any, int]:
+    """``JSONDecoder.raw_decode`` with the same refusals (for a file read a block at a time)."""
+    try:
+        value, end = DECODER.raw_decode(text, pos)
+    except RecursionError:
+        raise StrictJSONError(f"nested more than {MAX_DEPTH} levels deep") from None
+    check(value, text, pos, end)
+    return value, end
+
+
+def check(value: Any, text: str, start: int = 0, end: int | None = None) -> None:
+    """Refuse lone surrogates and too deep nesting in a decoded value (``text[start:end]`` is
+    its source: surrogates can only come from ``\\u`` escapes, so most values skip the walk)."""
+    if _SURROGATE_ESCAPE.search(text, start, len(text) if end is None else end):
+        _walk(value, "$", 0, surrogates=True)
+
+
+def duplicate_key(text: str | bytes, value: Any) -> str | None:
+    """The first repeated key of the JSON ``text`` that orjson decoded into ``value``, if any.
+
+    orjson keeps the last of repeated keys without a word. Counting the places a key can end
+    (``"`` then ``:``) is an upper bound of the keys written; only when it exceeds the keys
+    decoded is the text decoded again, by the standard library, to name the repeated key.
+    """
+    if isinstance(text, str):
+        text = text.encode("utf-8", "surrogatepass")
+    if len(_KEY_END.findall(text)) <= _count_keys(value):
+        return None
+    try:
+        DECODER.decode(text.decode("utf-8", "surrogatepass"))
+    except StrictJSONError as exc:
+        return str(exc)
+    except (ValueError, RecursionError):
+        return None
+    return None
+
+
+def _count_keys(value: Any) -> int:
+    count = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            count += len(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
+def _walk(value: Any, path: str, depth: int, *, surrogates: bool) -> None:
+    """Iterative (a recursive walk of a value ~1000 levels deep would exhaust the stack)."""
+    stack: list[tuple[Any, str, int]] = [(value, path, depth)]
+    while stack:
+        item, where, level = stack.pop()
+        if level > MAX_DEPTH:
+            raise StrictJSONError(f"{where}: nested more than {MAX_DEPTH} levels deep")
+        if isinstance(item, str):
+            if surrogates and _has_surrogate(item):
+                raise StrictJSONError(
+                    f"{where}: a lone UTF-16 surrogate escape (\\ud800-\\udfff) in a string, "
+                    "which UTF-8 cannot encode"
+                )
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                if surrogates and _has_surrogate(key):
+                    raise StrictJSONError(f"{where}: a lone UTF-16 surrogate escape in a key")
+                stack.append((inner, f"{where}.{key}", level + 1))
+        elif isinstance(item, list):
+            stack.extend((inner, f"{where}[{i}]", level + 1) for i, inner in enumerate(item))
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
