@@ -350,6 +350,8 @@ def _task_items(
             "annotate-kit tasks (annotate-kit convert writes data.text and data.doc_id)"
         )
     annotations = task.get("annotations") or []
+    if not isinstance(annotations, list):
+        raise InputError(f"{path}: {pointer}.annotations is not a list")
     if not annotations:
         stats.tasks_without_annotations += 1
     for index, annotation in enumerate(annotations):

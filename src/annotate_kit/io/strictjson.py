@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-MAX_DEPTH = 1000  # orjson refuses more than 1024 levels; Python's json, ~1000, with a crash
+MAX_DEPTH = 100  # records nest ~6 levels; orjson stops at 1024, jsonschema's checks far sooner
 
 
 class StrictJSONError(ValueError):
@@ -64,21 +64,28 @@ def raw_decode(text: str, pos: int) -> tuple[Any, int]:
 
 def check(value: Any, text: str, start: int = 0, end: int | None = None) -> None:
     """Refuse lone surrogates and too deep nesting in a decoded value (``text[start:end]`` is
-    its source: surrogates can only come from ``\\u`` escapes, so most values skip the walk)."""
+    its source: surrogates can only come from ``\\u`` escapes)."""
     if _SURROGATE_ESCAPE.search(text, start, len(text) if end is None else end):
-        _walk(value, "$", 0, surrogates=True)
+        _walk(value, "$", 0, surrogates=True)  # names the string's JSON path
+    else:
+        _count_keys(value)  # the depth alone, without building paths
 
 
 def duplicate_key(text: str | bytes, value: Any) -> str | None:
-    """The first repeated key of the JSON ``text`` that orjson decoded into ``value``, if any.
+    """What is wrong with the JSON ``text`` that orjson decoded into ``value``: a repeated key
+    or nesting past MAX_DEPTH; None if nothing.
 
     orjson keeps the last of repeated keys without a word. Counting the places a key can end
     (``"`` then ``:``) is an upper bound of the keys written; only when it exceeds the keys
     decoded is the text decoded again, by the standard library, to name the repeated key.
     """
+    try:
+        keys = _count_keys(value)
+    except StrictJSONError as exc:
+        return str(exc)
     if isinstance(text, str):
         text = text.encode("utf-8", "surrogatepass")
-    if len(_KEY_END.findall(text)) <= _count_keys(value):
+    if len(_KEY_END.findall(text)) <= keys:
         return None
     try:
         DECODER.decode(text.decode("utf-8", "surrogatepass"))
@@ -90,15 +97,18 @@ def duplicate_key(text: str | bytes, value: Any) -> str | None:
 
 
 def _count_keys(value: Any) -> int:
+    """Keys in all objects of ``value``; StrictJSONError past MAX_DEPTH."""
     count = 0
-    stack = [value]
+    stack = [(value, 0)]
     while stack:
-        item = stack.pop()
+        item, level = stack.pop()
+        if level > MAX_DEPTH:
+            raise StrictJSONError(f"nested more than {MAX_DEPTH} levels deep")
         if isinstance(item, dict):
             count += len(item)
-            stack.extend(item.values())
+            stack.extend((inner, level + 1) for inner in item.values())
         elif isinstance(item, list):
-            stack.extend(item)
+            stack.extend((inner, level + 1) for inner in item)
     return count
 
 

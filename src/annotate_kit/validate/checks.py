@@ -219,7 +219,8 @@ def _relation_problems(
                     )
             continue
         if wanted:
-            expected = cue_relation.get(cue_types.get(head))
+            cue_type = cue_types.get(head)  # any JSON value: the schema reports a bad label
+            expected = cue_relation.get(cue_type) if isinstance(cue_type, str) else None
             if expected is not None and expected != kind:
                 problems.append(
                     Problem(
@@ -262,7 +263,7 @@ def _relation_problems(
                     span_id=sid,
                 )
             )
-        elif kind in {"AUTHOR", "UNSPECIFIED"} and sid in sourced:
+        elif kind in ("AUTHOR", "UNSPECIFIED") and sid in sourced:  # a tuple: kind may be a list
             problems.append(
                 Problem(
                     "E132",
