@@ -29,6 +29,7 @@ from annotate_kit.engines.local import preannotate_tables
 from annotate_kit.errors import InputError
 from annotate_kit.io import strictjson
 from annotate_kit.io.tables import DEFAULT_BATCH, document_tables
+from annotate_kit.io.targets import refuse_overlap
 from annotate_kit.io.taskshards import (
     DEFAULT_SHARD_ROWS,
     check_target,
@@ -61,6 +62,11 @@ def iter_input_files(
         if path.is_dir():
             for found in sorted(path.rglob("*")):
                 name = found.name
+                if found.is_symlink() and not found.exists():
+                    raise InputError(
+                        f"{found}: a dangling symbolic link (to {found.readlink()}, which does "
+                        "not exist); remove it or restore its target"
+                    )
                 if (
                     found.is_file()
                     and found.suffix.lower() in SUFFIXES
@@ -101,7 +107,8 @@ def iter_documents(
                 text, blocks, meta = _html_document(raw, path)
             else:
                 text, blocks, meta = raw, None, {}
-            yield _document(text, path=path, lang=lang, meta=meta, blocks=blocks)
+            bom = _codec(encoding) == "utf-8-sig" and _starts_with_bom(path)
+            yield _document(text, path=path, lang=lang, meta=meta, blocks=blocks, bom=bom)
 
 
 def convert(
@@ -128,6 +135,8 @@ def convert(
     A document whose pre-annotation fails becomes a task without predictions and is listed in
     ``summary.failures``.
     """
+    paths = list(paths)
+    refuse_overlap(paths, out)  # before anything is written
     summary = ConvertSummary(output=str(out), engine=engine)
     fmt = output_format(out, fmt)
     if engine not in ENGINES:
@@ -228,6 +237,7 @@ def _document(
     meta: dict[str, Any],
     blocks: list[dict[str, Any]] | None,
     line: int | None = None,
+    bom: bool = False,
 ) -> Record:
     where = f"{path}:{line}" if line else str(path)
     if not text.strip():
@@ -237,6 +247,8 @@ def _document(
         text = unicodedata.normalize("NFC", text)
         normalization = "NFC"
         blocks = None  # offsets moved: recompute from lines
+    if bom:  # the file's UTF-8 byte order mark is not part of the text
+        normalization = "BOM removed" + (", NFC" if normalization else "")
     full_meta = {key: meta.get(key) for key in META_FIELDS}
     full_meta.update(source_file=where, normalization=normalization, extra=meta.get("extra"))
     return new_record(
@@ -277,6 +289,11 @@ def _read_text(path: Path, encoding: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise _undecodable(path, line, data[exc.start], exc.start, encoding) from None
+
+
+def _starts_with_bom(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
 
 
 def _codec(encoding: str) -> str:

@@ -46,6 +46,7 @@ from annotate_kit.export.summary import DEFAULT_RATIOS, SPLITS, ExportSummary
 from annotate_kit.export.token_encoder import TokenViewEncoder
 from annotate_kit.export.token_process import TokenViewProcess
 from annotate_kit.io.inputs import iter_items
+from annotate_kit.io.targets import refuse_overlap
 from annotate_kit.scheme.records import Record
 from annotate_kit.scheme.schema import load_scheme
 from annotate_kit.validate.items import validate_items
@@ -105,6 +106,7 @@ def export_dataset(
     if shard_rows < 1:
         raise ExportError(f"shard_rows must be at least 1, got {shard_rows}")
     out = Path(out)
+    refuse_overlap(paths, out)  # --overwrite would delete what is being read
     if out.exists() and not out.is_dir():
         raise AnnotateKitError(
             f"{out} is a file; -o names the dataset's folder (a new one, or one to --overwrite)",

@@ -11,6 +11,7 @@ Shards are read a batch at a time, so a corpus of any size streams through.
 from __future__ import annotations
 
 import codecs
+import functools
 import json
 import mmap
 import os
@@ -25,6 +26,7 @@ from annotate_kit.errors import ForeignExportError, InputError
 from annotate_kit.io.jsonstream import NotAnArrayError, iter_array
 from annotate_kit.io.strictjson import duplicate_key
 from annotate_kit.scheme.records import Record
+from annotate_kit.scheme.schema import load_scheme
 from annotate_kit.scheme.tasks import ConversionProblem, task_to_record
 
 
@@ -167,11 +169,28 @@ def _file_items(path: Path, stats: ReadStats, extents: bool) -> Iterator[Raw | L
     stats.files += 1
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
+        if _blank(path):
+            raise InputError(f"no records in {path}: the file is empty")
         yield from _jsonl_items(path, extents)
     elif suffix == ".parquet":
         yield from _shard_items(path, stats)
     else:
+        before = stats.tasks + stats.records
         yield from _json_items(path, stats)
+        if stats.tasks + stats.records == before:
+            raise InputError(f"no records in {path}: an empty list")
+
+
+def _blank(path: Path) -> bool:
+    """Nothing but whitespace (or a BOM) in the file; reads up to its first other byte."""
+    with path.open("rb") as handle:
+        first = True
+        while block := handle.read(1 << 16):
+            if first:
+                block, first = block.removeprefix(codecs.BOM_UTF8), False
+            if block.strip():
+                return False
+    return True
 
 
 def _folder_items(path: Path, stats: ReadStats, extents: bool) -> Iterator[Raw | Lines | Item]:
@@ -187,6 +206,7 @@ def _folder_items(path: Path, stats: ReadStats, extents: bool) -> Iterator[Raw |
         file
         for file in sorted(path.rglob("*"))
         if file.suffix.lower() in RECORDS_SUFFIXES
+        and not _dangling(file)
         and file.is_file()
         and not any(part.startswith((".", "_")) for part in file.relative_to(path).parts)
     ]
@@ -198,6 +218,16 @@ def _folder_items(path: Path, stats: ReadStats, extents: bool) -> Iterator[Raw |
         )
     for file in found:
         yield from _file_items(file, stats, extents)
+
+
+def _dangling(path: Path) -> bool:
+    """False, or InputError naming a symbolic link whose target is missing (never skipped)."""
+    if path.is_symlink() and not path.exists():
+        raise InputError(
+            f"{path}: a dangling symbolic link (to {os.readlink(path)}, which does not exist); "
+            "remove it or restore its target"
+        )
+    return False
 
 
 def _shard_items(path: Path, stats: ReadStats) -> Iterator[Raw]:
@@ -359,23 +389,35 @@ def _task_items(
         if not isinstance(annotation, dict):
             raise InputError(f"{path}: {where} is not an object")
         record, problems = task_to_record(task, annotation, path=where)
-        _check_foreign(path, where, problems, annotation)
+        _check_foreign(path, where, annotation)
         stats.records += 1
         yield Item(record, str(path), line=line, pointer=where, conversion=problems)
 
 
-def _check_foreign(
-    path: str | Path, where: str, problems: list[ConversionProblem], annotation: dict[str, Any]
-) -> None:
-    """An annotation none of whose results fit the scheme was made with another config."""
+def _check_foreign(path: str | Path, where: str, annotation: dict[str, Any]) -> None:
+    """An annotation none of whose results come from annotate-kit's controls (layers and their
+    per-span choices) was made with another config, whatever its controls: document-level
+    choices or notes alone (a ``sentiment`` choice) would otherwise pass as an empty record."""
     result = annotation.get("result")
-    if not problems or not isinstance(result, list) or not result:
+    if not isinstance(result, list) or not result:
         return
-    misfits = [p for p in problems if "fits no layer" in p.message]
-    if len(misfits) == len(result):
-        controls = sorted({str((p.value or {}).get("from_name")) for p in misfits})
+    ours = _our_controls()
+    controls = {
+        str(item.get("from_name"))
+        for item in result
+        if isinstance(item, dict) and item.get("type") != "relation"
+    }
+    if controls and not controls & ours:
         raise ForeignExportError(
             f"{path}: {where}: none of its results come from annotate-kit's labeling config "
-            f"(controls found: {', '.join(controls)}); was this project set up by "
+            f"(controls found: {', '.join(sorted(controls))}); was this project set up by "
             "'annotate-kit push'? Run 'annotate-kit config' to see the expected config"
         )
+
+
+@functools.cache
+def _our_controls() -> frozenset[str]:
+    scheme = load_scheme()
+    return frozenset(scheme.layers) | {
+        attribute for layer in scheme.layers.values() for attribute in layer.attributes
+    }
