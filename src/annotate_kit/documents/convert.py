@@ -14,6 +14,7 @@ import codecs
 import fnmatch
 import itertools
 import json
+import math
 import re
 import sys
 import unicodedata
@@ -368,11 +369,27 @@ def _parquet_documents(path: Path, *, lang: str | None) -> Iterator[Record]:
             for row in batch.to_pylist():
                 number += 1
                 cells = {k: _plain(v) for k, v in row.items() if v is not None}
+                for key, value in cells.items():
+                    if _non_finite(value):
+                        raise InputError(
+                            f"{path} row {number}: column {key!r} holds a non-finite number "
+                            "(NaN or Infinity), which JSON cannot hold: fill or drop it first"
+                        )
                 yield _row_document(cells, path=path, number=number, lang=lang)
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{path}: cannot read as Parquet ({exc})") from None
     if number == 0:
         raise InputError(f"{path}: no rows (empty table)")
+
+
+def _non_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_non_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_non_finite(v) for v in value)
+    return False
 
 
 def _plain(value: Any) -> Any:

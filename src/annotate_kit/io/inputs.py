@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 
 from annotate_kit.errors import ForeignExportError, InputError
+from annotate_kit.io import strictjson
 from annotate_kit.io.jsonstream import NotAnArrayError, iter_array
 from annotate_kit.io.strictjson import duplicate_key
 from annotate_kit.scheme.records import Record
@@ -144,9 +145,14 @@ def parse_raw(raw: Raw, stats: ReadStats) -> Iterator[Item]:
                 f"{path} row {raw.row}: the record column is not JSON ({exc.msg}); "
                 "was this shard written by 'annotate-kit convert'?"
             ) from None
-        raise InputError(
-            f"{path}:{raw.line}: invalid JSON ({exc.msg} at column {exc.colno})"
-        ) from None
+        why = f"{exc.msg} at column {exc.colno}"
+        try:  # the standard library's parser names NaN, a surrogate's path, a repeated key
+            strictjson.loads(raw.text)
+        except strictjson.StrictJSONError as strict:
+            why = str(strict)
+        except (ValueError, RecursionError):
+            pass
+        raise InputError(f"{path}:{raw.line}: invalid JSON ({why})") from None
     if (repeated := duplicate_key(raw.text, row)) is not None:
         where = f"row {raw.row}" if raw.row is not None else raw.line
         raise InputError(f"{path}:{where}: invalid JSON ({repeated})")
