@@ -20,7 +20,6 @@ import hashlib
 import os
 import shutil
 import sys
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from contextlib import nullcontext
@@ -46,6 +45,7 @@ from annotate_kit.export.summary import DEFAULT_RATIOS, SPLITS, ExportSummary
 from annotate_kit.export.token_encoder import TokenViewEncoder
 from annotate_kit.export.token_process import TokenViewProcess
 from annotate_kit.io.inputs import iter_items
+from annotate_kit.io.staging import stage_dir
 from annotate_kit.io.targets import refuse_overlap
 from annotate_kit.scheme.records import Record
 from annotate_kit.scheme.schema import load_scheme
@@ -131,7 +131,7 @@ def export_dataset(
             ratios = (1.0, 0.0, 0.0)
 
         out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+        staging = stage_dir(out)
         try:
             with BackgroundWriter() as files:  # stopped before the staging folder is removed
                 writers = _write(
