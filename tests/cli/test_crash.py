@@ -97,14 +97,14 @@ def test_deep_nesting_is_unusable_input_not_a_recursion_error(tmp_path, command)
     args = ["-o", str(tmp_path / "ds")] if command == "export" else []
     code, output = run(command, str(path), *args)
     assert code == 2
-    assert "deep.json:1: invalid JSON (nested more than 100 levels deep" in output
+    assert "deep.json:1: invalid JSON (nested more than 250 levels deep" in output
 
 
 def test_deep_nesting_in_a_convert_input(tmp_path):
     path = tmp_path / "docs.jsonl"
     path.write_text('{"text": "abc", "m": ' + "[" * 2000 + "]" * 2000 + "}\n", encoding="utf-8")
     code, output = run("convert", str(path), "-o", str(tmp_path / "tasks.jsonl"))
-    assert (code, output) == (2, f"Error: [E200] {path}:1: nested more than 100 levels deep\n")
+    assert (code, output) == (2, f"Error: [E200] {path}:1: nested more than 250 levels deep\n")
     assert not (tmp_path / "tasks.jsonl").exists()
 
 
