@@ -66,6 +66,7 @@ def validate_cli(
 
     Example: annotate-kit validate shards/ --workers 2
     """
+    from annotate_kit.io.staging import stage_file
     from annotate_kit.validate.paths import validate_paths
     from annotate_kit.validate.problems import format_problems
 
@@ -74,7 +75,7 @@ def validate_cli(
     options = {"workers": workers, "progress": show_progress(progress)}
     if rejects is not None:
         # Written beside, renamed once validation ran: unusable input leaves no empty file.
-        partial = rejects.with_name(f".{rejects.name}.annotate-kit-partial")
+        partial = stage_file(rejects)
         try:
             with partial.open("w", encoding="utf-8") as handle:
                 report = validate_paths(list(files), rejects=handle, **options)
