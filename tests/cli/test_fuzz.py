@@ -72,14 +72,14 @@ HOSTILE = [
     ["e1"],
     {"x": 1},
     [{"id": ["e1"]}],
-    deep(50),
+    deep(40),
     "__DEEP__",  # nesting past every parser's limit: written as text by dump()
 ]
 HOSTILE_VALUES = st.sampled_from(HOSTILE).map(copy.deepcopy)  # never share a mutated value
 DEEP_TEXT = "[" * 1100 + "]" * 1100
 
 
-def paths_of(value: Any, limit: int = 60) -> list[tuple]:
+def paths_of(value: Any, limit: int = 12) -> list[tuple]:
     """Every path (tuple of keys and indexes) into a JSON value, ``limit`` levels deep."""
     found, stack = [], [((), value)]
     while stack:
