@@ -157,7 +157,7 @@ def test_bad_input_exits_2_and_writes_nothing(
     assert message in result.output
     assert result.output.startswith("Error: [E200]")
     assert not out.exists()
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".annotate-kit-")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no staging
 
 
 def test_latin1_hint_works(tmp_path: Path):

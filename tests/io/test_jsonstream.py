@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from annotate_kit.io import strictjson
 from annotate_kit.io.jsonstream import NotAnArrayError, iter_array
 
 SCALARS = st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.text(max_size=12)
@@ -55,6 +57,13 @@ def test_a_corrupted_file_fails_where_json_loads_fails(doc: list, layout: dict, 
         expected, failure = json.loads(broken), None
     except json.JSONDecodeError as exc:
         expected, failure = None, (exc.msg, exc.lineno, exc.colno)
+    if failure is None:
+        try:
+            strictjson.loads(broken)
+        except strictjson.StrictJSONError as exc:  # e.g. a pair's low surrogate cut away
+            with pytest.raises(json.JSONDecodeError, match=re.escape(str(exc).split(": ")[-1])):
+                stream(broken, block)
+            return
     if failure is not None:
         with pytest.raises(json.JSONDecodeError) as caught:
             stream(broken, block)

@@ -6,6 +6,8 @@ import functools
 import math
 import os
 import sys
+import tempfile
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,9 +16,15 @@ import click
 
 from annotate_kit.errors import AnnotateKitError
 
+INTERNAL_ERROR = 70  # EX_SOFTWARE (sysexits.h): a bug, never a verdict on the input
+DEBUG_KEY = "annotate_kit.debug"
+
 
 def fails_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The toolkit's own errors become one "Error: [CODE] message" line and their exit code."""
+    """The toolkit's own errors become one "Error: [CODE] message" line and their exit code;
+    any other exception is a bug: exit 70 ("internal error"), never 1 or 2, which are
+    verdicts on the input. Its traceback goes to a log file whose path is printed, or to
+    stderr under ``annotate-kit --debug``."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -25,8 +33,38 @@ def fails_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
         except AnnotateKitError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the one place a bug becomes exit 70
+            internal_error(exc)
 
     return wrapper
+
+
+def internal_error(exc: BaseException) -> None:
+    """Report a bug: a short message, the traceback on stderr (--debug) or in a log file."""
+    trace = "".join(traceback.format_exception(exc))
+    context = click.get_current_context(silent=True)
+    debug = bool(context and context.find_root().meta.get(DEBUG_KEY))
+    debug = debug or os.environ.get("ANNOTATE_KIT_DEBUG", "") not in ("", "0")
+    click.echo(f"Error: [E900] internal error: {type(exc).__name__}: {exc}", err=True)
+    if debug:
+        click.echo(trace.rstrip("\n"), err=True)
+        where = "the traceback above"
+    else:
+        try:
+            handle, name = tempfile.mkstemp(prefix="annotate-kit-crash-", suffix=".log")
+            with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace") as log:
+                log.write(trace)
+            where = f"the traceback in {name}"
+        except OSError:
+            where = "the output of the same command run with 'annotate-kit --debug'"
+    click.echo(
+        "This is a bug in annotate-kit, not a problem with your input. Please report it "
+        f"(open an issue) with the command you ran and {where}.",
+        err=True,
+    )
+    sys.exit(INTERNAL_ERROR)
 
 
 def show_progress(flag: bool | None) -> bool:

@@ -142,7 +142,10 @@ def push_cli(
         if change.applied:
             click.echo(f"overlap: {change.overlap_updates} tasks' Label Studio overlap set")
     if summary.duplicates_removed:
-        click.echo(f"{summary.duplicates_removed} duplicate tasks left by a lost import removed")
+        click.echo(
+            f"{summary.duplicates_removed} duplicate tasks removed "
+            "(left by a lost import or a concurrent push)"
+        )
     for doc_id, why in summary.failed[:MAX_LISTED]:
         click.echo(f"failed: {doc_id}: {why}", err=True)
     if len(summary.failed) > MAX_LISTED:

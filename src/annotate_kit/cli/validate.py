@@ -66,6 +66,7 @@ def validate_cli(
     Example: annotate-kit validate export.json --format github --rejects rejects.jsonl
     Example: annotate-kit validate shards/ --workers 2
     """
+    from annotate_kit.io.staging import stage_file
     from annotate_kit.validate.paths import validate_paths
     from annotate_kit.validate.problems import format_problems
 
@@ -73,8 +74,15 @@ def validate_cli(
         workers = auto_workers(list(files))
     options = {"workers": workers, "progress": show_progress(progress)}
     if rejects is not None:
-        with rejects.open("w", encoding="utf-8") as handle:
-            report = validate_paths(list(files), rejects=handle, **options)
+        # Written beside, renamed once validation ran: unusable input leaves no empty file.
+        partial = stage_file(rejects)
+        try:
+            with partial.open("w", encoding="utf-8") as handle:
+                report = validate_paths(list(files), rejects=handle, **options)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        partial.replace(rejects)
     else:
         report = validate_paths(list(files), **options)
     click.echo(format_problems(report, fmt))

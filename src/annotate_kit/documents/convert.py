@@ -14,6 +14,7 @@ import codecs
 import fnmatch
 import itertools
 import json
+import math
 import re
 import sys
 import unicodedata
@@ -27,8 +28,10 @@ from annotate_kit.documents.summary import ConvertSummary
 from annotate_kit.documents.taskout import count_table, manifest, output_format, write_tasks
 from annotate_kit.engines.local import preannotate_tables
 from annotate_kit.errors import InputError
+from annotate_kit.io import strictjson
 from annotate_kit.io.jsonstream import NotAnArrayError, iter_array
 from annotate_kit.io.tables import DEFAULT_BATCH, document_tables
+from annotate_kit.io.targets import refuse_overlap
 from annotate_kit.io.taskshards import (
     DEFAULT_SHARD_ROWS,
     check_target,
@@ -61,6 +64,11 @@ def iter_input_files(
         if path.is_dir():
             for found in sorted(path.rglob("*")):
                 name = found.name
+                if found.is_symlink() and not found.exists():
+                    raise InputError(
+                        f"{found}: a dangling symbolic link (to {found.readlink()}, which does "
+                        "not exist); remove it or restore its target"
+                    )
                 if (
                     found.is_file()
                     and found.suffix.lower() in SUFFIXES
@@ -103,7 +111,8 @@ def iter_documents(
                 text, blocks, meta = _html_document(raw, path)
             else:
                 text, blocks, meta = raw, None, {}
-            yield _document(text, path=path, lang=lang, meta=meta, blocks=blocks)
+            bom = _codec(encoding) == "utf-8-sig" and _starts_with_bom(path)
+            yield _document(text, path=path, lang=lang, meta=meta, blocks=blocks, bom=bom)
 
 
 def convert(
@@ -134,6 +143,8 @@ def convert(
     folder or "blank"; default: the lexicon's first installed one, fr_core_news_sm for French),
     or to a folder from ``annotate-kit train``, merged with the rules by ``suggest``.
     """
+    paths = list(paths)
+    refuse_overlap(paths, out)  # before anything is written
     summary = ConvertSummary(output=str(out), engine=engine)
     fmt = output_format(out, fmt)
     if engine not in ENGINES:
@@ -245,6 +256,7 @@ def _document(
     meta: dict[str, Any],
     blocks: list[dict[str, Any]] | None,
     line: int | None = None,
+    bom: bool = False,
 ) -> Record:
     where = f"{path}:{line}" if line else str(path)
     if not text.strip():
@@ -254,6 +266,8 @@ def _document(
         text = unicodedata.normalize("NFC", text)
         normalization = "NFC"
         blocks = None  # offsets moved: recompute from lines
+    if bom:  # the file's UTF-8 byte order mark is not part of the text
+        normalization = "BOM removed" + (", NFC" if normalization else "")
     full_meta = {key: meta.get(key) for key in META_FIELDS}
     full_meta.update(source_file=where, normalization=normalization, extra=meta.get("extra"))
     return new_record(
@@ -294,6 +308,11 @@ def _read_text(path: Path, encoding: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise _undecodable(path, line, data[exc.start], exc.start, encoding) from None
+
+
+def _starts_with_bom(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
 
 
 def _codec(encoding: str) -> str:
@@ -337,7 +356,9 @@ def _jsonl_documents(path: Path, *, lang: str | None, encoding: str) -> Iterator
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            row = strictjson.loads(line)
+        except strictjson.StrictJSONError as exc:
+            raise InputError(f"{path}:{number}: {exc}") from None
         except json.JSONDecodeError as exc:
             raise InputError(
                 f"{path}:{number}: invalid JSON ({exc.msg} at column {exc.colno})"
@@ -395,11 +416,27 @@ def _parquet_documents(path: Path, *, lang: str | None) -> Iterator[Record]:
             for row in batch.to_pylist():
                 number += 1
                 cells = {k: _plain(v) for k, v in row.items() if v is not None}
+                for key, value in cells.items():
+                    if _non_finite(value):
+                        raise InputError(
+                            f"{path} row {number}: column {key!r} holds a non-finite number "
+                            "(NaN or Infinity), which JSON cannot hold: fill or drop it first"
+                        )
                 yield _row_document(cells, path=path, number=number, lang=lang)
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{path}: cannot read as Parquet ({exc})") from None
     if number == 0:
         raise InputError(f"{path}: no rows (empty table)")
+
+
+def _non_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_non_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_non_finite(v) for v in value)
+    return False
 
 
 def _plain(value: Any) -> Any:

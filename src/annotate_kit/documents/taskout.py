@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotate_kit.errors import InputError
+from annotate_kit.io.staging import stage_file
 from annotate_kit.io.tables import task_of
 
 if TYPE_CHECKING:
@@ -113,14 +114,12 @@ class atomic_output:  # noqa: N801 - used as a context manager, reads like one
         directory = "." if self.out == "-" else os.path.dirname(os.path.abspath(self.out))
         if self.out != "-" and not os.path.isdir(directory):
             raise InputError(f"{self.out}: output directory {directory} does not exist")
-        self.handle = tempfile.NamedTemporaryFile(
-            "w",
-            encoding="utf-8",
-            dir=None if self.out == "-" else directory,
-            delete=False,
-            prefix=".annotate-kit-",
-            suffix=".tmp",
-        )
+        if self.out == "-":  # the system's temp folder, removed on exit (even on an error)
+            self.handle = tempfile.NamedTemporaryFile(
+                "w", encoding="utf-8", delete=False, prefix="annotate-kit-", suffix=".tmp"
+            )
+        else:
+            self.handle = stage_file(Path(self.out)).open("w", encoding="utf-8")
         return self.handle
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:

@@ -20,7 +20,6 @@ import hashlib
 import os
 import shutil
 import sys
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from contextlib import nullcontext
@@ -37,7 +36,7 @@ from annotate_kit.agreement.adjudicate import (
 )
 from annotate_kit.agreement.spans import AgreementBuilder
 from annotate_kit.agreement.suggestions import SuggestionTally
-from annotate_kit.errors import ExportError
+from annotate_kit.errors import AnnotateKitError, ExportError
 from annotate_kit.export.bio import bio_features
 from annotate_kit.export.card import write_card
 from annotate_kit.export.features import record_features
@@ -48,6 +47,8 @@ from annotate_kit.export.summary import DEFAULT_RATIOS, SPLITS, ExportSummary
 from annotate_kit.export.token_encoder import TokenViewEncoder
 from annotate_kit.export.token_process import TokenViewProcess
 from annotate_kit.io.inputs import iter_items
+from annotate_kit.io.staging import stage_dir
+from annotate_kit.io.targets import refuse_overlap
 from annotate_kit.scheme.records import Record
 from annotate_kit.scheme.schema import load_scheme
 from annotate_kit.validate.items import validate_items
@@ -109,6 +110,12 @@ def export_dataset(
         raise ExportError(f"shard_rows must be at least 1, got {shard_rows}")
     where = str(out)  # as the user gave it: the card's snippet loads it from there
     out = Path(out)
+    refuse_overlap(paths, out)  # --overwrite would delete what is being read
+    if out.exists() and not out.is_dir():
+        raise AnnotateKitError(
+            f"{out} is a file; -o names the dataset's folder (a new one, or one to --overwrite)",
+            code="E301",
+        )
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise ExportError(f"{out} exists and is not empty; pass --overwrite to replace it")
     # the token view's process (if any) starts now, so that it is ready after validation
@@ -133,7 +140,7 @@ def export_dataset(
             )
 
         out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+        staging = stage_dir(out)
         try:
             with BackgroundWriter() as files:  # stopped before the staging folder is removed
                 writers = _write(

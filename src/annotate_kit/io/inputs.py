@@ -13,6 +13,7 @@ read a batch at a time, so a corpus of any size streams through.
 from __future__ import annotations
 
 import codecs
+import functools
 import json
 import mmap
 import os
@@ -24,8 +25,11 @@ from typing import Any
 import orjson
 
 from annotate_kit.errors import ForeignExportError, InputError
+from annotate_kit.io import strictjson
 from annotate_kit.io.jsonstream import NotAnArrayError, iter_array
+from annotate_kit.io.strictjson import duplicate_key
 from annotate_kit.scheme.records import Record
+from annotate_kit.scheme.schema import load_scheme
 from annotate_kit.scheme.tasks import ConversionProblem, task_to_record
 
 
@@ -155,9 +159,17 @@ def parse_raw(raw: Raw, stats: ReadStats) -> Iterator[Item]:
                 f"{path} row {raw.row}: the record column is not JSON ({exc.msg}); "
                 "was this shard written by 'annotate-kit convert'?"
             ) from None
-        raise InputError(
-            f"{path}:{raw.line}: invalid JSON ({exc.msg} at column {exc.colno})"
-        ) from None
+        why = f"{exc.msg} at column {exc.colno}"
+        try:  # the standard library's parser names NaN, a surrogate's path, a repeated key
+            strictjson.loads(raw.text)
+        except strictjson.StrictJSONError as strict:
+            why = str(strict)
+        except (ValueError, RecursionError):
+            pass
+        raise InputError(f"{path}:{raw.line}: invalid JSON ({why})") from None
+    if (repeated := duplicate_key(raw.text, row)) is not None:
+        where = f"row {raw.row}" if raw.row is not None else raw.line
+        raise InputError(f"{path}:{where}: invalid JSON ({repeated})")
     if raw.row is not None:
         if not isinstance(row, dict):
             raise InputError(f"{path} row {raw.row}: the record is not a JSON object")
@@ -179,16 +191,33 @@ def _file_items(path: Path, stats: ReadStats, extents: bool) -> Iterator[Raw | L
     stats.files += 1
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
+        if _blank(path):
+            raise InputError(f"no records in {path}: the file is empty")
         yield from _jsonl_items(path, extents)
     elif suffix == ".parquet":
         yield from _shard_items(path, stats)
     elif suffix == ".json":
+        before = stats.tasks + stats.records
         yield from _json_items(path, stats)
+        if stats.tasks + stats.records == before:
+            raise InputError(f"no records in {path}: an empty list")
     else:
         hint = "a document" if suffix in {".txt", ".md", ".html", ".htm"} else "not JSON"
         raise not_records(
             path, f"a {suffix or 'suffix-less'} file is {hint} (convert documents first)"
         )
+
+
+def _blank(path: Path) -> bool:
+    """Nothing but whitespace (or a BOM) in the file; reads up to its first other byte."""
+    with path.open("rb") as handle:
+        first = True
+        while block := handle.read(1 << 16):
+            if first:
+                block, first = block.removeprefix(codecs.BOM_UTF8), False
+            if block.strip():
+                return False
+    return True
 
 
 def _folder_items(path: Path, stats: ReadStats, extents: bool) -> Iterator[Raw | Lines | Item]:
@@ -204,6 +233,7 @@ def _folder_items(path: Path, stats: ReadStats, extents: bool) -> Iterator[Raw |
         file
         for file in sorted(path.rglob("*"))
         if file.suffix.lower() in RECORDS_SUFFIXES
+        and not _dangling(file)
         and file.is_file()
         and not any(part.startswith((".", "_")) for part in file.relative_to(path).parts)
     ]
@@ -215,6 +245,16 @@ def _folder_items(path: Path, stats: ReadStats, extents: bool) -> Iterator[Raw |
         )
     for file in found:
         yield from _file_items(file, stats, extents)
+
+
+def _dangling(path: Path) -> bool:
+    """False, or InputError naming a symbolic link whose target is missing (never skipped)."""
+    if path.is_symlink() and not path.exists():
+        raise InputError(
+            f"{path}: a dangling symbolic link (to {os.readlink(path)}, which does not exist); "
+            "remove it or restore its target"
+        )
+    return False
 
 
 def _shard_items(path: Path, stats: ReadStats) -> Iterator[Raw]:
@@ -373,6 +413,8 @@ def _task_items(
             "annotate-kit tasks (annotate-kit convert writes data.text and data.doc_id)"
         )
     annotations = task.get("annotations") or []
+    if not isinstance(annotations, list):
+        raise InputError(f"{path}: {pointer}.annotations is not a list")
     # A server's export lists prediction ids only; convert writes whole predictions.
     predictions = [p for p in task.get("predictions") or [] if not isinstance(p, int)]
     if not annotations and not predictions:
@@ -392,23 +434,35 @@ def _task_items(
             if not isinstance(entry, dict):
                 raise InputError(f"{path}: {where} is not an object")
             record, problems = task_to_record(task, entry, path=where, origin=origin)
-            _check_foreign(path, where, problems, entry)
+            _check_foreign(path, where, entry)
             stats.records += 1
             yield Item(record, str(path), line=line, pointer=where, conversion=problems)
 
 
-def _check_foreign(
-    path: str | Path, where: str, problems: list[ConversionProblem], annotation: dict[str, Any]
-) -> None:
-    """An annotation none of whose results fit the scheme was made with another config."""
+def _check_foreign(path: str | Path, where: str, annotation: dict[str, Any]) -> None:
+    """An annotation none of whose results come from annotate-kit's controls (layers and their
+    per-span choices) was made with another config, whatever its controls: document-level
+    choices or notes alone (a ``sentiment`` choice) would otherwise pass as an empty record."""
     result = annotation.get("result")
-    if not problems or not isinstance(result, list) or not result:
+    if not isinstance(result, list) or not result:
         return
-    misfits = [p for p in problems if "fits no layer" in p.message]
-    if len(misfits) == len(result):
-        controls = sorted({str((p.value or {}).get("from_name")) for p in misfits})
+    ours = _our_controls()
+    controls = {
+        str(item.get("from_name"))
+        for item in result
+        if isinstance(item, dict) and item.get("type") != "relation"
+    }
+    if controls and not controls & ours:
         raise ForeignExportError(
             f"{path}: {where}: none of its results come from annotate-kit's labeling config "
-            f"(controls found: {', '.join(controls)}); was this project set up by "
+            f"(controls found: {', '.join(sorted(controls))}); was this project set up by "
             "'annotate-kit push'? Run 'annotate-kit config' to see the expected config"
         )
+
+
+@functools.cache
+def _our_controls() -> frozenset[str]:
+    scheme = load_scheme()
+    return frozenset(scheme.layers) | {
+        attribute for layer in scheme.layers.values() for attribute in layer.attributes
+    }

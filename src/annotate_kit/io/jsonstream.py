@@ -4,7 +4,9 @@ A Label Studio JSON export of a large project is one JSON list; ``json.loads`` o
 file holds every task at once (several times the file's size). Here the file is read a block
 at a time and each element is decoded by the standard library's C scanner
 (``JSONDecoder.raw_decode``) as soon as it is whole, so only one element and one block are
-held. Errors are ``json.JSONDecodeError`` and ``UnicodeDecodeError`` with positions in the
+held. What Python's json accepts but annotate-kit cannot write back (NaN, lone surrogates,
+repeated keys, nesting past strictjson.MAX_DEPTH) is refused (io/strictjson.py). Errors are
+``json.JSONDecodeError`` and ``UnicodeDecodeError`` with positions in the
 whole file, as ``json.loads`` would give them.
 """
 
@@ -15,6 +17,8 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from annotate_kit.io import strictjson
 
 BLOCK = 1 << 20
 _WHITESPACE = " \t\n\r"
@@ -67,7 +71,6 @@ class _Reader:
         self.handle = handle
         self.block = block
         self.decoder = codecs.getincrementaldecoder("utf-8")()
-        self.scanner = json.JSONDecoder()
         self.text = ""
         self.pos = 0  # next character to read in text
         self.eof = False
@@ -118,7 +121,9 @@ class _Reader:
         """Decode the JSON value at pos, reading on while it runs past the window."""
         while True:
             try:
-                value, end = self.scanner.raw_decode(self.text, self.pos)
+                value, end = strictjson.raw_decode(self.text, self.pos)
+            except strictjson.StrictJSONError as exc:
+                raise self.error(str(exc), self.pos) from None
             except json.JSONDecodeError as exc:
                 cut_short = (
                     exc.msg.startswith("Unterminated string") or exc.pos >= len(self.text) - 8

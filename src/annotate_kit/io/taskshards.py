@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ import orjson
 import pyarrow as pa
 
 from annotate_kit.errors import InputError
+from annotate_kit.io.staging import stage_dir
 from annotate_kit.io.tables import TASK_SCHEMA, task_of
 from annotate_kit.scheme.records import Record
 
@@ -68,11 +68,11 @@ def _ours(path: Path) -> bool:
 def staged(out: Path) -> Iterator[Path]:
     """A fresh folder beside ``out`` that replaces it when the block succeeds."""
     check_target(out)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    staging = stage_dir(out)
     try:
         yield staging
         if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+            old = stage_dir(out, "old")
             os.replace(out, old / out.name)
             os.replace(staging, out)
             shutil.rmtree(old)

@@ -21,10 +21,11 @@ from typing import Any, Self
 
 from label_studio_sdk.core.api_error import ApiError
 
-from annotate_kit.errors import LabelStudioError, LabelStudioNotFoundError
+from annotate_kit.errors import LabelStudioError
 from annotate_kit.labelstudio.client import FAILURES, Connection, detail, is_transient
 
 LIST_PAGE_SIZE = 5000
+DELETE_BATCH = 1000  # task ids per delete action
 MAX_REFUSED = 100  # tasks refused one by one before push gives up
 PULL_MARK = "annotate-kit pull (temporary)"
 ALL_ANNOTATIONS = {"usual": True, "ground_truth": True, "skipped": True}
@@ -141,24 +142,26 @@ class Importer:
 
 
 def remove_duplicates(conn: Connection, project_id: int, doc_ids: set[str]) -> int:
-    """Delete extra copies of these doc_ids, keeping the oldest; annotated copies are kept."""
-    removed = 0
+    """Delete extra copies of these doc_ids, keeping the oldest; annotated copies are kept.
+
+    Every push settles by this same rule (converge.py), so concurrent runs agree on which
+    copy stays; the copies go in a few Data Manager delete actions, not one request each.
+    """
+    doomed: list[int] = []
     for doc_id, copies in list_doc_ids(conn, project_id).items():
         if doc_id not in doc_ids or len(copies) < 2:
             continue
         keep = next((task_id for task_id, used in copies if used), copies[0][0])
-        for task_id, used in copies:
-            if task_id != keep and not used:
-                _delete_task(conn, task_id)
-                removed += 1
-    return removed
-
-
-def _delete_task(conn: Connection, task_id: int) -> None:
-    try:
-        conn.call("delete a duplicate task", conn.client.tasks.delete, id=str(task_id))
-    except LabelStudioNotFoundError:
-        return  # already gone: the goal is reached
+        doomed += [task_id for task_id, used in copies if task_id != keep and not used]
+    for start in range(0, len(doomed), DELETE_BATCH):
+        conn.call(
+            "delete duplicate tasks",
+            conn.client.actions.create,
+            id="delete_tasks",
+            project=project_id,
+            selected_items={"all": False, "included": doomed[start : start + DELETE_BATCH]},
+        )
+    return len(doomed)
 
 
 def server_time(conn: Connection) -> datetime:

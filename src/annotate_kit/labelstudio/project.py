@@ -41,6 +41,7 @@ from annotate_kit.labelstudio.bulk import (
 )
 from annotate_kit.labelstudio.client import Connection, connect, detail
 from annotate_kit.labelstudio.config import labelstudio_config
+from annotate_kit.labelstudio.converge import pick_project, settle_created
 from annotate_kit.labelstudio.credentials import Credentials
 from annotate_kit.labelstudio.overlap import (
     Overlap,
@@ -76,17 +77,8 @@ WATERMARK_MARGIN = timedelta(seconds=5)
 
 
 def find_project(conn: Connection, title: str) -> Any | None:
-    """The project with exactly this title, None if there is none; several is an error."""
-    projects = conn.call(
-        "list projects", lambda: list(conn.client.projects.list(title=title, page_size=100))
-    )
-    matches = [project for project in projects if project.title == title]
-    if len(matches) > 1:
-        ids = ", ".join(str(project.id) for project in matches)
-        raise LabelStudioError(
-            f"several projects are titled {title!r} (ids {ids}); rename all but one", code="E405"
-        )
-    return matches[0] if matches else None
+    """The project with exactly this title, None if there is none (converge.pick_project)."""
+    return pick_project(conn, title)
 
 
 def require_project(conn: Connection, title: str) -> Any:
@@ -153,7 +145,8 @@ def ensure_project(
             expert_instruction=instruction or "",
             show_instruction=bool(instruction),
         )
-        return created.id, "created"
+        kept = settle_created(conn, title, created.id)
+        return kept, "created" if kept == created.id else "created by a concurrent push"
     changes: dict[str, Any] = {}
     if _normalized(project.label_config) != _normalized(label_config):
         try:
@@ -285,7 +278,12 @@ def push(
         ensure_documents_tab(conn, summary.project_id)  # once its data columns are known
         summary.recovered_errors = importer.recovered
         mine = set(ids)
-        if importer.uncertain or any(len(present[doc]) > 1 for doc in mine & present.keys()):
+        # Always settle after importing: a concurrent push may have imported the same doc_ids.
+        if (
+            importer.created
+            or importer.uncertain
+            or any(len(present[doc]) > 1 for doc in mine & present.keys())
+        ):
             summary.duplicates_removed = remove_duplicates(conn, summary.project_id, mine)
         if overlap is not None and summary.overlap is not None:  # --overlap, after the import:
             # Label Studio redraws its own cohort at every import

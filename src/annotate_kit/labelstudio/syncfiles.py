@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 from annotate_kit.errors import InputError
 from annotate_kit.io.jsonstream import iter_array
+from annotate_kit.io.staging import stage_file
 from annotate_kit.scheme.records import Record, read_jsonl, write_jsonl
 from annotate_kit.scheme.tasks import task_to_record
 
@@ -121,15 +121,13 @@ def merge_records(out: Path, fresh: list[Record], refreshed_tasks: set[int]) -> 
 def write_records(out: Path, records: Iterable[Record]) -> int:
     """Write JSONL atomically: an interrupted pull never leaves half a file."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - renamed into place below
-        "w", encoding="utf-8", dir=out.parent, prefix=f".{out.name}.", delete=False
-    )
+    staging = stage_file(out)
     try:
-        with handle:
+        with staging.open("w", encoding="utf-8") as handle:
             count = write_jsonl(records, handle)
-        Path(handle.name).replace(out)
+        staging.replace(out)
     except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
+        staging.unlink(missing_ok=True)
         raise
     return count
 

@@ -133,6 +133,12 @@ def task_to_record(
             continue
         kind = item.get("type")
         from_name = item.get("from_name")
+        if not isinstance(kind, str | None) or not isinstance(from_name, str | None):
+            problems.append(ConversionProblem(where, "type or from_name is not a string", item))
+            continue
+        if kind != "relation" and not isinstance(item.get("value", {}), dict):
+            problems.append(ConversionProblem(f"{where}.value", "value is not an object", item))
+            continue
         if kind == "relation":
             record["relations"].append(_relation(item, len(record["relations"]) + 1))
         elif kind == "labels" and from_name in scheme.layers:
@@ -157,7 +163,7 @@ def task_to_record(
             )
     for index, item in pending_choices:
         where = f"{path}.result[{index}]"
-        region = regions.get(item.get("id", ""))
+        region = regions.get(str(item.get("id", "")))
         attribute = item["from_name"]
         if region is None or region[0] != attribute_layer[attribute]:
             problems.append(
@@ -168,11 +174,18 @@ def task_to_record(
                 )
             )
             continue
-        choices = (item.get("value") or {}).get("choices") or [None]
+        choices = _listed((item.get("value") or {}).get("choices")) or [None]
         region[1][attribute] = choices[0]
         if len(choices) > 1:
             problems.append(ConversionProblem(where, f"several {attribute} choices", choices))
     return record, problems
+
+
+def _listed(value: Any) -> list[Any] | None:
+    """A list of labels or choices as sent; anything else kept whole, for the schema to reject."""
+    if value is None or value == []:
+        return None
+    return value if isinstance(value, list) else [value]
 
 
 def _region(region_id: str, from_name: str, kind: str, value: dict[str, Any]) -> dict[str, Any]:
@@ -195,7 +208,7 @@ def _span(item: dict[str, Any], layer_key: str, scheme: Scheme) -> dict[str, Any
         "end": value.get("end"),
         "text": value.get("text"),
     }
-    labels = value.get("labels") or [None]
+    labels = _listed(value.get("labels")) or [None]
     if layer.label_vocab is not None:
         span["label"] = labels[0] if len(labels) == 1 else labels
     else:
@@ -206,7 +219,7 @@ def _span(item: dict[str, Any], layer_key: str, scheme: Scheme) -> dict[str, Any
 
 
 def _relation(item: dict[str, Any], number: int) -> dict[str, Any]:
-    labels = item.get("labels") or []
+    labels = _listed(item.get("labels")) or []
     return {
         "id": f"r{number}",
         "type": labels[0] if len(labels) == 1 else (labels or None),

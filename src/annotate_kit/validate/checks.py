@@ -167,14 +167,15 @@ def _relation_problems(
             continue
         get = relation.get
         rel_id, kind, head, tail = get("id"), get("type"), get("head"), get("tail")
-        if rel_id in seen_ids:
+        if isinstance(rel_id, str) and rel_id in seen_ids:  # others: the schema's E101
             problems.append(
                 Problem("E124", f"relation id {rel_id!r} is used twice", f"$.relations[{index}].id")
             )
         if isinstance(rel_id, str):
             seen_ids.add(rel_id)
         link = (kind, head, tail)
-        if isinstance(kind, str) and link in seen_links:
+        hashable = all(isinstance(part, str | None) for part in link)
+        if hashable and isinstance(kind, str) and link in seen_links:
             problems.append(
                 Problem(
                     "E123",
@@ -182,7 +183,8 @@ def _relation_problems(
                     f"$.relations[{index}]",
                 )
             )
-        seen_links.add(link)
+        if hashable:
+            seen_links.add(link)
         head_layer = layer_of.get(head) if isinstance(head, str) else None
         tail_layer = layer_of.get(tail) if isinstance(tail, str) else None
         if head_layer is None or tail_layer is None:
@@ -217,7 +219,8 @@ def _relation_problems(
                     )
             continue
         if wanted:
-            expected = cue_relation.get(cue_types.get(head))
+            cue_type = cue_types.get(head)  # any JSON value: the schema reports a bad label
+            expected = cue_relation.get(cue_type) if isinstance(cue_type, str) else None
             if expected is not None and expected != kind:
                 problems.append(
                     Problem(
@@ -260,7 +263,7 @@ def _relation_problems(
                     span_id=sid,
                 )
             )
-        elif kind in {"AUTHOR", "UNSPECIFIED"} and sid in sourced:
+        elif kind in ("AUTHOR", "UNSPECIFIED") and sid in sourced:  # a tuple: kind may be a list
             problems.append(
                 Problem(
                     "E132",
