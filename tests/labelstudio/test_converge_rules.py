@@ -46,3 +46,24 @@ def test_a_run_whose_project_is_not_the_oldest_deletes_its_own_and_retargets():
     assert conn.deleted == [7]
     assert settle_created(conn, "news", 3) == 3  # the oldest's creator keeps it
     assert conn.deleted == [7]
+
+
+def test_an_older_project_listed_only_on_the_second_look_still_wins(monkeypatch):
+    """Three pushes at once once left two projects: a run listed before an older project it
+    raced with was visible. The creator of the apparently oldest looks once more."""
+    from annotate_kit.labelstudio import converge
+
+    monkeypatch.setattr(converge, "SETTLE_PAUSE", 0)
+    conn = FakeConnection((7, "news", 0))
+    late = SimpleNamespace(id=3, title="news", task_number=0)
+    first_list = conn._list
+
+    def list_then_reveal(**query):
+        found = first_list(**query)
+        conn.projects.append(late)  # visible from the next listing on
+        conn.client.projects.list = first_list
+        return found
+
+    conn.client.projects.list = list_then_reveal
+    assert settle_created(conn, "news", 7) == 3
+    assert conn.deleted == [7]

@@ -19,10 +19,13 @@ used yet:
 from __future__ import annotations
 
 import contextlib
+import time
 from typing import Any
 
 from annotate_kit.errors import LabelStudioError, LabelStudioNotFoundError
 from annotate_kit.labelstudio.client import Connection
+
+SETTLE_PAUSE = 1.0  # seconds: a concurrent create lands well within it on a local server
 
 
 def projects_titled(conn: Connection, title: str) -> list[Any]:
@@ -54,18 +57,24 @@ def pick_project(conn: Connection, title: str) -> Any | None:
 def settle_created(conn: Connection, title: str, created_id: int) -> int:
     """The project to use after this run created ``created_id``: the oldest of the title.
 
-    When another run created one first, ours (empty) is deleted.
+    When another run created one first, ours (empty) is deleted. A project another run is
+    still creating may not be listed yet (seen: three pushes at once left two projects), so a
+    run that finds itself the oldest looks once more after ``SETTLE_PAUSE``, before it imports.
     """
-    matches = projects_titled(conn, title)
-    oldest = min([created_id, *(_id(project) for project in matches)])
-    if oldest != created_id:
-        with contextlib.suppress(LabelStudioNotFoundError):  # already gone: goal reached
-            conn.call(
-                "delete a project a concurrent push also created",
-                conn.client.projects.delete,
-                id=created_id,
-            )
-    return oldest
+    for attempt in range(2):
+        matches = projects_titled(conn, title)
+        oldest = min([created_id, *(_id(project) for project in matches)])
+        if oldest != created_id:
+            with contextlib.suppress(LabelStudioNotFoundError):  # already gone: goal reached
+                conn.call(
+                    "delete a project a concurrent push also created",
+                    conn.client.projects.delete,
+                    id=created_id,
+                )
+            return oldest
+        if attempt == 0:
+            time.sleep(SETTLE_PAUSE)
+    return created_id
 
 
 def _id(project: Any) -> int:
