@@ -1,4 +1,4 @@
-"""tokenview_table: the bio config's table from arrays equals the one built from row lists."""
+"""export/token_encoder.py: the bio config's table from arrays equals the one built from row lists."""
 
 from __future__ import annotations
 

@@ -183,7 +183,7 @@ def bio_features(scheme: Scheme | None = None) -> Any:
 @dataclass
 class TokenView:
     """One document's token view as arrays: what bio_row gives as lists, and the bio config's
-    table is built from (tokenview_table.py) without a Python object per token."""
+    table is built from (export/token_encoder.py) without a Python object per token."""
 
     doc_id: str
     lang: str | None

@@ -100,7 +100,7 @@ def export_dataset(
     Each split of each config is written as Parquet files of at most ``shard_rows`` rows (and
     ~500 MB of Arrow data), so no file grows with the corpus. ``workers`` >= 2 validates in
     that many processes and builds the token view in a process of its own
-    (tokenview_process.py): the same files, sooner.
+    (export/token_process.py): the same files, sooner.
     """
     if len(ratios) != len(SPLITS) or any(r < 0 for r in ratios) or abs(sum(ratios) - 1) > 1e-6:
         raise ExportError(

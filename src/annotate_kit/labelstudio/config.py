@@ -1,7 +1,7 @@
 """The Label Studio labeling config, generated from the scheme.
 
 Built with ElementTree so every label name, hint and title is XML-escaped by construction.
-Control names follow lsformat.py: a Labels control per layer, per-region Choices per attribute.
+Control names follow scheme/tasks.py: a Labels control per layer, per-region Choices per attribute.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ PAGE_CSS = """
 def labelstudio_config(scheme: Scheme | None = None, *, layers: Iterable[str] | None = None) -> str:
     """The XML labeling config for a project that annotates records of this scheme.
 
-    ``layers`` restricts it to one pass of a layered workflow (lspass.py): only those layers'
+    ``layers`` restricts it to one pass of a layered workflow (labelstudio/passes.py): only those layers'
     label buttons and attributes, and the relation types that end in them. The other layers'
     labels stay in the config, hidden, so their regions (an earlier pass's gold, imported as
     predictions) are drawn in their colours and can be linked.

@@ -7,7 +7,7 @@ whose page offers only those layers; once it is annotated and pulled, ``push --p
 attributes and the relations that end in a claim, and each task arrives with the earlier
 pass's annotation of its document as a prediction (the other layers' spans and the relations
 between them), which the annotator sees, keeps and links to. The earlier layers' labels stay
-in the config, hidden (lsconfig.labelstudio_config), so those regions are drawn and valid.
+in the config, hidden (config.labelstudio_config), so those regions are drawn and valid.
 
 The gold file holds one live annotation per document (skipped ones are ignored): with several
 annotators, choose the gold first (agreement's policy) rather than let push guess.

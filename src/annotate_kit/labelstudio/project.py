@@ -1,7 +1,7 @@
 """Label Studio for annotate-kit: the project, ``push`` and ``pull``.
 
-With lsbulk.py (listing, imports, snapshot exports) this is the only code that calls Label
-Studio, and every call goes through ``lsclient.Connection`` (retries, time-outs, error
+With bulk.py (listing, imports, snapshot exports) this is the only code that calls Label
+Studio, and every call goes through ``client.Connection`` (retries, time-outs, error
 wording, token scrubbing). Label Studio discards ids sent on import and never deduplicates, so a task's
 stable key is ``data.doc_id``: push imports only the keys the project lacks, sends each
 import once, and settles an import whose answer was lost by listing the keys again. Pull

@@ -19,7 +19,7 @@ def validate_paths(
 ) -> Report:
     """Validate every record in the files; write invalid ones (with their problems) to rejects.
 
-    ``workers > 1`` parses and checks in that many processes (validate_workers.py): the same
+    ``workers > 1`` parses and checks in that many processes (validate/workers.py): the same
     report, in the same order. ``progress`` shows a bar of records on stderr.
     """
     if workers < 1:
