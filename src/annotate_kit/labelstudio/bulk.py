@@ -31,9 +31,8 @@ PULL_MARK = "annotate-kit pull (temporary)"
 ALL_ANNOTATIONS = {"usual": True, "ground_truth": True, "skipped": True}
 
 
-def list_doc_ids(conn: Connection, project_id: int) -> dict[str, list[tuple[int, int]]]:
-    """data.doc_id -> [(task id, annotation count incl. skipped)], in task id order."""
-    found: dict[str, list[tuple[int, int]]] = {}
+def iter_tasks(conn: Connection, project_id: int, include: str) -> Iterator[dict[str, Any]]:
+    """Every task of a project with the ``include``d fields, a page at a time."""
     page, seen = 1, 0
     while True:
         answer = conn.get_json(
@@ -44,21 +43,27 @@ def list_doc_ids(conn: Connection, project_id: int) -> dict[str, list[tuple[int,
                 "page": page,
                 "page_size": LIST_PAGE_SIZE,
                 "fields": "task_only",
-                "include": "id,data,total_annotations,cancelled_annotations",
+                "include": include,
             },
         )
         tasks = answer.get("tasks") or []
-        for task in tasks:
-            doc_id = (task.get("data") or {}).get("doc_id")
-            if isinstance(doc_id, str):
-                used = (task.get("total_annotations") or 0) + (
-                    task.get("cancelled_annotations") or 0
-                )
-                found.setdefault(doc_id, []).append((task["id"], used))
+        yield from tasks
         seen += len(tasks)
         if not tasks or seen >= answer.get("total", 0):
-            return found
+            return
         page += 1
+
+
+def list_doc_ids(conn: Connection, project_id: int) -> dict[str, list[tuple[int, int]]]:
+    """data.doc_id -> [(task id, annotation count incl. skipped)], in task id order."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    include = "id,data,total_annotations,cancelled_annotations"
+    for task in iter_tasks(conn, project_id, include):
+        doc_id = (task.get("data") or {}).get("doc_id")
+        if isinstance(doc_id, str):
+            used = (task.get("total_annotations") or 0) + (task.get("cancelled_annotations") or 0)
+            found.setdefault(doc_id, []).append((task["id"], used))
+    return found
 
 
 class Importer:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from annotate_kit.errors import ConfigConflictError, InputError
-from annotate_kit.labelstudio.bulk import LIST_PAGE_SIZE
+from annotate_kit.labelstudio.bulk import iter_tasks
 from annotate_kit.labelstudio.client import Connection
 
 OVERLAP_KEY = "overlap"  # in the task data: true when the document is in the overlap sample
@@ -175,22 +175,4 @@ def _doc_id(task: dict[str, Any]) -> str:
 
 def _listing(conn: Connection, project_id: int) -> Iterator[dict[str, Any]]:
     """Every task's id, data, overlap and annotation counts, a page at a time."""
-    page, seen = 1, 0
-    while True:
-        answer = conn.get_json(
-            "list the project's tasks",
-            "api/tasks",
-            {
-                "project": project_id,
-                "page": page,
-                "page_size": LIST_PAGE_SIZE,
-                "fields": "task_only",
-                "include": "id,data,overlap,total_annotations,cancelled_annotations",
-            },
-        )
-        tasks = answer.get("tasks") or []
-        yield from tasks
-        seen += len(tasks)
-        if not tasks or seen >= answer.get("total", 0):
-            return
-        page += 1
+    return iter_tasks(conn, project_id, "id,data,overlap,total_annotations,cancelled_annotations")
