@@ -185,6 +185,7 @@ FORMATS = ("text", "json", "github")
 MAX_SHOWN = 20  # failures listed on stderr; all of them stay in the output
 MAX_LISTED = 10
 URL_HELP = "Label Studio URL (default: $LABEL_STUDIO_URL, then the config file)."
+url_option = click.option("--url", default=None, help=URL_HELP)
 
 progress_option = click.option(
     "--progress/--no-progress",

@@ -16,7 +16,7 @@ import click
 
 from annotate_kit._text import counted
 from annotate_kit.agreement.adjudicate import DEFAULT_POLICY, STEPS
-from annotate_kit.cli._support import fails_cleanly, show_progress
+from annotate_kit.cli._support import fails_cleanly, progress_option, show_progress
 
 if TYPE_CHECKING:  # compare is imported when the command runs, not at CLI start-up
     from annotate_kit.agreement.compare import AgreementRun
@@ -52,11 +52,7 @@ if TYPE_CHECKING:  # compare is imported when the command runs, not at CLI start
     type=click.IntRange(0),
     help="Conflicts listed in text output (0: all).",
 )
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Progress bar on stderr (default: when a terminal).",
-)
+@progress_option
 @fails_cleanly
 def agreement_cli(
     files: tuple[Path, ...],

@@ -8,7 +8,13 @@ from pathlib import Path
 import click
 
 from annotate_kit._text import counted
-from annotate_kit.cli._support import MAX_SHOWN, fails_cleanly, model_option, show_progress
+from annotate_kit.cli._support import (
+    MAX_SHOWN,
+    fails_cleanly,
+    model_option,
+    progress_option,
+    show_progress,
+)
 
 
 @click.command("convert")
@@ -99,11 +105,7 @@ from annotate_kit.cli._support import MAX_SHOWN, fails_cleanly, model_option, sh
     type=click.IntRange(1),
     help="Most tasks per Parquet shard.",
 )
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Progress bar on stderr (default: when a terminal).",
-)
+@progress_option
 @fails_cleanly
 def convert_cli(
     inputs: tuple[Path, ...],

@@ -7,7 +7,13 @@ from pathlib import Path
 import click
 
 from annotate_kit._text import counted
-from annotate_kit.cli._support import auto_workers, fails_cleanly, show_progress, workers_option
+from annotate_kit.cli._support import (
+    auto_workers,
+    fails_cleanly,
+    progress_option,
+    show_progress,
+    workers_option,
+)
 
 
 @click.command("export")
@@ -50,11 +56,7 @@ from annotate_kit.cli._support import auto_workers, fails_cleanly, show_progress
     "2 or more: validate in that many processes and build the token view (bio config) in a "
     "process of its own, about 1.5x sooner on two cores; the files are the same."
 )
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Progress bar on stderr (default: when a terminal).",
-)
+@progress_option
 @fails_cleanly
 def export_cli(
     files: tuple[Path, ...],

@@ -10,10 +10,10 @@ import click
 from annotate_kit._text import counted
 from annotate_kit.cli._support import (
     MAX_LISTED,
-    URL_HELP,
     fails_cleanly,
     progress_option,
     show_progress,
+    url_option,
 )
 
 
@@ -27,7 +27,7 @@ from annotate_kit.cli._support import (
     type=click.Path(dir_okay=False, path_type=Path),
     help="Records JSONL to write (updated in place by an incremental pull).",
 )
-@click.option("--url", default=None, help=URL_HELP)
+@url_option
 @click.option(
     "--since",
     default=None,

@@ -10,17 +10,17 @@ import click
 from annotate_kit._text import counted
 from annotate_kit.cli._support import (
     MAX_LISTED,
-    URL_HELP,
     fails_cleanly,
     progress_option,
     show_progress,
+    url_option,
 )
 
 
 @click.command("push")
 @click.argument("tasks", type=click.Path(exists=True, path_type=Path))
 @click.option("--project", required=True, help="Project title; created when missing.")
-@click.option("--url", default=None, help=URL_HELP)
+@url_option
 @click.option(
     "--guidelines",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from annotate_kit.cli._support import URL_HELP, fails_cleanly, progress_option, show_progress
+from annotate_kit.cli._support import fails_cleanly, progress_option, show_progress, url_option
 
 
 @click.command("review")
@@ -15,7 +15,7 @@ from annotate_kit.cli._support import URL_HELP, fails_cleanly, progress_option, 
     default=None,
     help="Review project title (default: 'PROJECT — review'); created when missing.",
 )
-@click.option("--url", default=None, help=URL_HELP)
+@url_option
 @click.option(
     "--threshold",
     type=click.FloatRange(0, 1),

@@ -6,12 +6,12 @@ import json
 
 import click
 
-from annotate_kit.cli._support import URL_HELP, fails_cleanly, progress_option, show_progress
+from annotate_kit.cli._support import fails_cleanly, progress_option, show_progress, url_option
 
 
 @click.command("status")
 @click.option("--project", required=True, help="Project title.")
-@click.option("--url", default=None, help=URL_HELP)
+@url_option
 @click.option(
     "--threshold",
     type=click.FloatRange(0, 1),

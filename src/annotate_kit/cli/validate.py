@@ -11,6 +11,7 @@ from annotate_kit.cli._support import (
     FORMATS,
     auto_workers,
     fails_cleanly,
+    progress_option,
     show_progress,
     workers_option,
 )
@@ -36,11 +37,7 @@ from annotate_kit.cli._support import (
     "Processes that parse and check records (JSONL and shards); the report is the same, "
     "in the same order."
 )
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Progress bar on stderr (default: when a terminal).",
-)
+@progress_option
 @fails_cleanly
 def validate_cli(
     files: tuple[Path, ...],
