@@ -60,6 +60,18 @@ def test_convert_output_that_is_its_input_is_refused(tmp_path):
     assert docs.read_bytes() == before
 
 
+def test_convert_output_inside_its_input_folder_is_refused(tmp_path):
+    """A second run would read the first run's tasks as a document (it said E200 before)."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Le maire a parlé.", encoding="utf-8")
+    for out in (tmp_path / "in" / "tasks.jsonl", f"{tmp_path / 'in' / 'shards'}/"):
+        code, output = run("convert", tmp_path / "in", "-o", out)
+        assert code == 2
+        assert f"lies inside the input folder {tmp_path / 'in'}" in output
+    assert sorted(p.name for p in (tmp_path / "in").iterdir()) == ["a.txt"]
+    assert run("convert", tmp_path / "in", "-o", tmp_path / "tasks.jsonl")[0] == 0
+
+
 def test_export_over_its_input_shards_is_refused(tmp_path):
     shards = tmp_path / "shards"
     assert run("convert", DATA / "convert" / "corpus.jsonl", "-o", f"{shards}/")[0] == 0

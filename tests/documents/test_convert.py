@@ -121,9 +121,12 @@ def test_directory_walk_skips_gold_and_guidelines(tmp_path: Path):
 
 
 def test_same_text_twice_is_one_task(tmp_path: Path):
+    (tmp_path / "in").mkdir()
     for name in ("a.txt", "b.txt"):
-        (tmp_path / name).write_text("Le Kremlin a annoncé la fin de la réunion.", encoding="utf-8")
-    summary = convert([tmp_path], out=tmp_path / "out.jsonl")
+        (tmp_path / "in" / name).write_text(
+            "Le Kremlin a annoncé la fin de la réunion.", encoding="utf-8"
+        )
+    summary = convert([tmp_path / "in"], out=tmp_path / "out.jsonl")
     assert (summary.documents, summary.tasks, len(summary.duplicates)) == (2, 1, 1)
 
 

@@ -25,6 +25,12 @@ def refuse_overlap(inputs: Iterable[str | Path], out: str | Path, *, option: str
             why = "is one of the inputs"
         elif target in source.parents:
             why = f"holds the input {raw}"
+        elif source.is_dir() and source in target.parents:
+            raise InputError(
+                f"{option} {out} lies inside the input folder {raw}: the next run would read it "
+                "as input; write it outside that folder",
+                code="E203",
+            )
         else:
             continue
         raise InputError(
