@@ -65,3 +65,48 @@ def test_browser_test_skips_locally_and_fails_in_ci_without_chromium(tmp_path, m
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true but the browser test cannot run"):
         browser_support.require_browser()
+
+
+def _setup(tmp_path: Path, *, uv: bool) -> list[str]:
+    """Run setup.sh --dev in a copy whose .venv tools record their arguments."""
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "setup.sh").write_text(
+        (ROOT / "scripts" / "setup.sh").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    calls = tmp_path / "calls"
+    tools = {"python": "exit 0", "pip": 'case "$*" in *uv==*) exit 1;; esac'}
+    if uv:
+        tools["uv"] = ""
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    for name, body in tools.items():
+        tool = tmp_path / ".venv" / "bin" / name
+        tool.write_text(f'#!/bin/sh\necho "{name} $*" >> {calls}\n{body}\n', encoding="utf-8")
+        tool.chmod(0o755)
+    done = subprocess.run(
+        ["bash", str(tmp_path / "scripts" / "setup.sh"), "--dev"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return calls.read_text(encoding="utf-8").splitlines()
+
+
+def test_setup_installs_with_uv_when_it_is_there(tmp_path):
+    calls = _setup(tmp_path, uv=True)
+    assert calls == [
+        "uv pip install -q --python .venv/bin/python -e .[test,ray]",
+        (
+            "uv pip install -q --python .venv/bin/python --no-deps --require-hashes "
+            "-r bench/requirements-en-pipeline.txt"
+        ),
+    ]
+
+
+def test_setup_falls_back_to_pip_when_uv_cannot_be_had(tmp_path):
+    calls = _setup(tmp_path, uv=False)
+    assert calls[0].startswith("pip install -q uv==")
+    assert calls[1:] == [
+        "pip install -q -e .[test,ray]",
+        "pip install -q --no-deps --require-hashes -r bench/requirements-en-pipeline.txt",
+    ]
