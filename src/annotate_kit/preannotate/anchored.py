@@ -1,16 +1,18 @@
-"""A spaCy Matcher that runs, on each Doc, only the patterns whose required words occur in it.
+"""A spaCy Matcher that runs, on each Doc, only the patterns whose required tokens occur in it.
 
 spaCy's Matcher tries the first token of every pattern at every token, and an ``IN`` list is
 a Python call each time: over a lexicon's patterns that cost as much as the rules that use
-the matches. Most patterns need a word that a given segment does not hold ('comme', 'ne',
-a month name, a number). ``AnchoredMatcher`` notes, for each pattern, what its required
-tokens need (a LOWER, LEMMA, ORTH, NORM or SHAPE among a few values; LIKE_NUM or IS_DIGIT
-true), reads those columns of the Doc once, and calls a Matcher built from the patterns that
-can match, cached per subset.
+the matches. Most patterns need a token that a given segment does not hold ('comme', 'ne',
+a month name, a number other than 'un'). ``AnchoredMatcher`` notes, for each pattern, what
+its required tokens (not optional, not negated) ask: values of LOWER, LEMMA, ORTH, NORM,
+SHAPE or POS (``IN``, ``NOT_IN`` or one value) and flags (LIKE_NUM, IS_DIGIT, ...). On each
+Doc it reads those columns once and keeps the patterns whose every required token is met by
+some token of the Doc, then calls a Matcher built from just those, cached per subset. What
+it cannot read (MORPH, regular expressions, extensions) it does not use to rule out.
 
-The matches are the full Matcher's, in the same order: a pattern that cannot match adds no
-state, and spaCy keeps the remaining patterns' states, and so their matches, in pattern order
-(``greedy`` filters per key, over matches that are the same).
+The matches are the full Matcher's, in the same order: a pattern ruled out could not match,
+so it adds no match; spaCy keeps the remaining patterns' states, and so their matches, in
+pattern order; ``greedy`` filters each key over the same matches.
 """
 
 from __future__ import annotations
@@ -27,11 +29,14 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
     from spacy.vocab import Vocab
 
-VALUE_ATTRS = ("LOWER", "LEMMA", "ORTH", "NORM", "SHAPE")  # compared by string hash
-FLAG_ATTRS = ("LIKE_NUM", "IS_DIGIT")  # required true somewhere in the Doc
+VALUE_ATTRS = frozenset({"LOWER", "LEMMA", "ORTH", "NORM", "SHAPE", "POS"})  # string ids
+FLAG_ATTRS = frozenset({"LIKE_NUM", "IS_DIGIT", "IS_ALPHA", "IS_PUNCT", "IS_SPACE", "IS_TITLE"})
 ALIASES = {"TEXT": "ORTH"}
 REPEAT = re.compile(r"\{(\d*)(?:,(\d*))?\}")
 CACHE_SIZE = 512  # subsets of patterns compiled and kept; a real text meets a few dozen
+
+Condition = tuple[str, str, Any]  # (attribute, "in" | "not_in" | "is", hashes or 0/1)
+Requirement = tuple[Condition, ...]  # what one required token of a pattern must satisfy
 
 
 @dataclass(frozen=True)
@@ -39,8 +44,7 @@ class _Pattern:
     key: str
     tokens: list[dict[str, Any]]
     greedy: str | None
-    values: tuple[tuple[str, frozenset[int]], ...]  # (attr, hashes): one must occur in the Doc
-    flags: tuple[str, ...]  # flag attributes that must be true on some token
+    requires: tuple[int, ...]  # indices of the requirements that some token must meet
 
 
 class AnchoredMatcher:
@@ -50,6 +54,7 @@ class AnchoredMatcher:
         self.vocab = vocab
         self._check = Matcher(vocab, validate=validate)  # validates each pattern once
         self._patterns: list[_Pattern] = []
+        self._requirements: list[Requirement] = []  # distinct, shared by the patterns
         self._attrs: tuple[str, ...] = ()
         self._compiled: dict[tuple[int, ...], Matcher] = {}
 
@@ -61,11 +66,13 @@ class AnchoredMatcher:
     ) -> None:
         self._check.add(key, patterns, greedy=greedy)
         for tokens in patterns:
-            values, flags = _needs(tokens)
-            self._patterns.append(_Pattern(key, tokens, greedy, values, flags))
-        used = {attr for p in self._patterns for attr, _ in p.values}
-        used |= {attr for p in self._patterns for attr in p.flags}
-        self._attrs = tuple(sorted(used))
+            requires = []
+            for req in _requirements(tokens):
+                if req not in self._requirements:
+                    self._requirements.append(req)
+                requires.append(self._requirements.index(req))
+            self._patterns.append(_Pattern(key, tokens, greedy, tuple(requires)))
+        self._attrs = tuple(sorted({c[0] for req in self._requirements for c in req}))
         self._compiled.clear()
 
     def __call__(self, doc: Doc, *, with_alignments: bool = False) -> list[tuple]:
@@ -79,22 +86,30 @@ class AnchoredMatcher:
             matcher = self._compiled[chosen] = self._build(chosen)
         return matcher(doc, with_alignments=with_alignments)
 
+    def match_all(self, doc: Doc, *, with_alignments: bool = False) -> list[tuple]:
+        """Every pattern, as spaCy's Matcher runs them (the reference the tests compare to)."""
+        return self._check(doc, with_alignments=with_alignments) if len(self) else []
+
     def plausible(self, doc: Doc) -> tuple[int, ...]:
-        """Indices of the patterns whose required words and flags all occur in ``doc``."""
+        """Indices of the patterns whose every required token is met by a token of ``doc``."""
         if not self._patterns or not len(doc):
             return ()
-        present: dict[str, Any] = {}
+        columns: dict[str, list[int]] = {}
         if self._attrs:
-            columns = doc.to_array([IDS[attr] for attr in self._attrs])
-            for j, attr in enumerate(self._attrs):
-                column = columns[:, j]
-                present[attr] = bool(column.any()) if attr in FLAG_ATTRS else set(column.tolist())
-        return tuple(
-            i
-            for i, p in enumerate(self._patterns)
-            if all(present[attr] for attr in p.flags)
-            and all(not hashes.isdisjoint(present[attr]) for attr, hashes in p.values)
-        )
+            array = doc.to_array([IDS[attr] for attr in self._attrs])
+            columns = dict(zip(self._attrs, array.T.tolist(), strict=True))
+        present = {attr: set(values) for attr, values in columns.items()}
+        met: list[bool | None] = [None] * len(self._requirements)
+        chosen = []
+        for i, pattern in enumerate(self._patterns):
+            for r in pattern.requires:
+                if met[r] is None:
+                    met[r] = _met(self._requirements[r], columns, present)
+                if not met[r]:
+                    break
+            else:
+                chosen.append(i)
+        return tuple(chosen)
 
     def _build(self, chosen: tuple[int, ...]) -> Matcher:
         matcher = Matcher(self.vocab, validate=False)
@@ -107,22 +122,34 @@ class AnchoredMatcher:
         return matcher
 
 
-def _needs(tokens: list[dict[str, Any]]) -> tuple[tuple[tuple[str, frozenset[int]], ...], tuple]:
-    """What a pattern's required tokens (not optional, not negated) ask of the Doc."""
-    values: list[tuple[str, frozenset[int]]] = []
-    flags: list[str] = []
+def _requirements(tokens: list[dict[str, Any]]) -> tuple[Requirement, ...]:
+    """What each required token of a pattern (not optional, not negated) asks of the Doc."""
+    found = []
     for token in tokens:
         if not _required(token.get("OP")):
             continue
-        for raw_attr, test in token.items():
-            attr = ALIASES.get(raw_attr.upper(), raw_attr.upper())
-            if attr in FLAG_ATTRS and test is True:
-                flags.append(attr)
-            elif attr in VALUE_ATTRS and isinstance(test, str):
-                values.append((attr, frozenset({get_string_id(test)})))
-            elif attr in VALUE_ATTRS and isinstance(test, dict) and set(test) == {"IN"}:
-                values.append((attr, frozenset(get_string_id(v) for v in test["IN"])))
-    return tuple(values), tuple(dict.fromkeys(flags))
+        conditions = [c for raw, test in token.items() for c in _conditions(raw, test)]
+        if conditions:
+            found.append(tuple(sorted(conditions, key=lambda c: c[1] == "not_in")))
+    return tuple(dict.fromkeys(found))
+
+
+def _conditions(raw: str, test: Any) -> list[Condition]:
+    attr = ALIASES.get(raw.upper(), raw.upper())
+    if attr in FLAG_ATTRS and isinstance(test, bool):
+        return [(attr, "is", int(test))]
+    if attr not in VALUE_ATTRS:
+        return []  # MORPH, DEP, extensions...: not used to rule a pattern out
+    if isinstance(test, str):
+        return [(attr, "in", frozenset({get_string_id(test)}))]
+    if not isinstance(test, dict):
+        return []
+    ops = {"IN": "in", "NOT_IN": "not_in"}
+    return [
+        (attr, ops[op], frozenset(get_string_id(v) for v in values))
+        for op, values in test.items()
+        if op in ops and all(isinstance(v, str) for v in values)
+    ]
 
 
 def _required(op: str | None) -> bool:
@@ -131,3 +158,30 @@ def _required(op: str | None) -> bool:
         return True
     repeat = REPEAT.fullmatch(op)
     return repeat is not None and int(repeat.group(1) or 0) >= 1
+
+
+def _holds(condition: Condition, value: int) -> bool:
+    _, op, expected = condition
+    if op == "in":
+        return value in expected
+    if op == "not_in":
+        return value not in expected
+    return value == expected
+
+
+def _met(req: Requirement, columns: dict[str, list[int]], present: dict[str, set[int]]) -> bool:
+    """Does some token satisfy every condition of ``req``? Each condition alone is checked
+    on the Doc's set of values first; the token-by-token check runs only when all pass."""
+    for attr, op, expected in req:
+        values = present[attr]
+        if op == "in" and expected.isdisjoint(values):
+            return False
+        if op == "not_in" and values <= expected:
+            return False
+        if op == "is" and expected not in values:
+            return False
+    if len(req) == 1:
+        return True
+    first, *rest = req  # "not_in" tests, the least selective, come last (_requirements)
+    candidates = [k for k, v in enumerate(columns[first[0]]) if _holds(first, v)]
+    return any(all(_holds(c, columns[c[0]][k]) for c in rest) for k in candidates)

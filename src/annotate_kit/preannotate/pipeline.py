@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import numpy as np
 import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -214,7 +213,7 @@ class CueIndex:
     rules: dict[str, CueRule]
     skipped: int = 0
     morph_rules: list[tuple[CueRule, dict[str, Any]]] = field(default_factory=list)
-    lemma_hashes: Any = None  # numpy array of the lemma index's keys, for a vectorised lookup
+    lemma_hashes: frozenset[int] = frozenset()  # the lemma index's keys, as string hashes
     morph_memo: dict[tuple[int, str], bool] = field(default_factory=dict)
     fallbacks: list[str] = field(default_factory=list)  # entries on their ``blank_when``
     unconditioned: list[str] = field(default_factory=list)  # entries left out: no tagger/parser
@@ -288,9 +287,7 @@ def _cue_index(nlp: Language, lexicon: Lexicon, annotations: frozenset[str]) -> 
             index.phrases.add(rule.key, [nlp.make_doc(form) for form in dict.fromkeys(forms)])
         if excludes:
             index.excludes.add(rule.key, [nlp.make_doc(text) for text in excludes])
-    index.lemma_hashes = np.array(
-        sorted(nlp.vocab.strings.add(lemma) for lemma in index.lemmas), dtype="uint64"
-    )
+    index.lemma_hashes = frozenset(nlp.vocab.strings.add(lemma) for lemma in index.lemmas)
     return index
 
 
