@@ -282,8 +282,12 @@ def _has_phrase(tokens: Span, phrases: Any) -> bool:
 
 
 def _text(span: Span) -> str:
-    """A span's text sliced from the Doc's (``Span.text`` visits every token)."""
-    return span.doc.text[span.start_char : span.end_char]
+    """A span's text sliced from the Doc's, which is read once per Doc (``Doc.text`` and
+    ``Span.text`` join every token's text at each call)."""
+    text = span.doc.user_data.get("annotate_kit_text")
+    if text is None:
+        text = span.doc.user_data["annotate_kit_text"] = span.doc.text
+    return text[span.start_char : span.end_char]
 
 
 @cache

@@ -11,8 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from annotate_kit.preannotate.constraints import holds
 from annotate_kit.scheme.schema import load_scheme
 
@@ -86,9 +84,9 @@ def _raw_matches(doc: Doc, kit: LanguageKit) -> Iterator[tuple[CueRule, tuple[in
     for match_id, start, end in index.phrases(doc) if len(index.phrases) else ():
         yield index.rules[strings[match_id]], tuple(range(start, end))
     if index.lemmas:
-        lemmas = doc.to_array("LEMMA")
-        for i in np.flatnonzero(np.isin(lemmas, index.lemma_hashes)):
-            token = doc[int(i)]
+        lemmas = doc.to_array("LEMMA").tolist()  # a set lookup: short Docs, numpy costs more
+        for i in [i for i, lemma in enumerate(lemmas) if lemma in index.lemma_hashes]:
+            token = doc[i]
             for rule, parts in index.lemmas.get(token.lemma_, ()):
                 end = token.i + len(parts)
                 if end <= len(doc) and all(
@@ -104,25 +102,25 @@ def _raw_matches(doc: Doc, kit: LanguageKit) -> Iterator[tuple[CueRule, tuple[in
 
 
 def _morph_matches(doc: Doc, kit: LanguageKit) -> Iterator[tuple[CueRule, tuple[int, ...]]]:
-    """Single-token patterns on morphology ('Mood=Cnd'), vectorised over the Doc's MORPH
-    column: the Matcher evaluates MORPH predicates in Python on every token, which made
-    them the most expensive patterns of the lexicon."""
+    """Single-token patterns on morphology ('Mood=Cnd'), over the Doc's MORPH column: the
+    Matcher evaluates MORPH predicates in Python on every token, which made them the most
+    expensive patterns of the lexicon. Each distinct analysis is read once per process."""
     index = kit.cues
-    column = doc.to_array("MORPH")
+    column = doc.to_array("MORPH").tolist()
     for rule, spec in index.morph_rules:
         wanted = spec["MORPH"]["IS_SUPERSET"]
         key = "|".join(wanted)
-        hashes = []
-        for value in np.unique(column):
-            memo_key = (int(value), key)
+        hashes = set()
+        for value in set(column):
+            memo_key = (value, key)
             if memo_key not in index.morph_memo:
-                token = doc[int(np.argmax(column == value))]
+                token = doc[column.index(value)]
                 features = set(str(token.morph).split("|"))
                 index.morph_memo[memo_key] = set(wanted) <= features
             if index.morph_memo[memo_key]:
-                hashes.append(value)
-        for i in np.flatnonzero(np.isin(column, hashes)) if hashes else ():
-            token = doc[int(i)]
+                hashes.add(value)
+        for i in [i for i, value in enumerate(column) if value in hashes] if hashes else ():
+            token = doc[i]
             if all(_token_has(token, attr, test) for attr, test in spec.items() if attr != "MORPH"):
                 yield rule, (token.i,)
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
@@ -74,7 +72,7 @@ def find_entities(doc: Doc, kit: LanguageKit, kind: str = "paragraph") -> list[E
             add(span, label, "ner", 2)
     labels = {"inst": "institutions", "date": "dates", "qty": "quantities"}
     priorities = {"inst": 1, "date": 3, "qty": 0}  # word lists over the statistical label
-    for match_id, start, end in kit.entity_matcher(doc) if _may_match(doc, kit) else ():
+    for match_id, start, end in kit.entity_matcher(doc):
         key = kit.nlp.vocab.strings[match_id]
         if key in ("year", "reldate"):
             start = _date_frame(doc, start, key, spec["dates"])  # noqa: PLW2901
@@ -110,19 +108,6 @@ def _date_frame(doc: Doc, start: int, key: str, dates: dict) -> int | None:
         if first >= 0 and [t.lower_ for t in doc[first:start]] == frame:
             return first
     return None
-
-
-def _may_match(doc: Doc, kit: LanguageKit) -> bool:
-    """Can any date, quantity or institution pattern start in this segment?"""
-    if not len(kit.entity_matcher):
-        return False
-    columns = doc.to_array(["LOWER", "LEMMA", "LIKE_NUM"])
-    triggers = kit.entity_triggers
-    return bool(
-        columns[:, 2].any()
-        or np.isin(columns[:, 0], triggers["LOWER"]).any()
-        or np.isin(columns[:, 1], triggers["LEMMA"]).any()
-    )
 
 
 def _trim(span: Span, junk: frozenset[str] = LEADING_JUNK) -> Span | None:

@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import numpy as np
 import spacy
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 
 from annotate_kit.errors import PreannotationError
+from annotate_kit.preannotate.anchored import AnchoredMatcher
 from annotate_kit.preannotate.constraints import usable
 from annotate_kit.preannotate.lexicon import (
     CueRule,
@@ -49,8 +49,7 @@ class LanguageKit:
     tag: str  # "fr_core_news_sm-3.8.0" or "spacy-blank-en-3.8.18"
     annotations: frozenset[str]  # which of pos/morph/lemma/dep/ner the pipeline sets
     cues: CueIndex
-    entity_matcher: Matcher
-    entity_triggers: dict[str, Any]
+    entity_matcher: AnchoredMatcher
     seat_matcher: PhraseMatcher
     label_map: dict[str, str | None]
     report_lemmas: frozenset[str]
@@ -140,7 +139,6 @@ def load_kit(lang: str, *, model: str | None = None) -> LanguageKit:
         annotations=annotations,
         cues=cues,
         entity_matcher=entity_matcher,
-        entity_triggers=entity_triggers(nlp, lexicon),
         seat_matcher=seat_matcher,
         label_map=label_map,
         report_lemmas=frozenset(report),
@@ -205,16 +203,17 @@ def _usable(pattern: list[dict[str, Any]], annotations: frozenset[str]) -> bool:
 class CueIndex:
     """The lexicon compiled three ways, fastest first: a PhraseMatcher over lower-cased word
     forms and phrases, a lemma index, and a Matcher for the few real token patterns (a
-    Matcher over hundreds of word-list patterns cost more than spaCy itself)."""
+    Matcher over hundreds of word-list patterns cost more than spaCy itself), run per Doc
+    over only the patterns whose required words occur in it (anchored.py)."""
 
     phrases: PhraseMatcher
     lemmas: dict[str, list[tuple[CueRule, tuple[str, ...]]]]
-    patterns: Matcher
+    patterns: AnchoredMatcher
     excludes: PhraseMatcher
     rules: dict[str, CueRule]
     skipped: int = 0
     morph_rules: list[tuple[CueRule, dict[str, Any]]] = field(default_factory=list)
-    lemma_hashes: Any = None  # numpy array of the lemma index's keys, for a vectorised lookup
+    lemma_hashes: frozenset[int] = frozenset()  # the lemma index's keys, as string hashes
     morph_memo: dict[tuple[int, str], bool] = field(default_factory=dict)
     fallbacks: list[str] = field(default_factory=list)  # entries on their ``blank_when``
     unconditioned: list[str] = field(default_factory=list)  # entries left out: no tagger/parser
@@ -255,7 +254,7 @@ def _cue_index(nlp: Language, lexicon: Lexicon, annotations: frozenset[str]) -> 
     index = CueIndex(
         phrases=PhraseMatcher(nlp.vocab, attr="LOWER"),
         lemmas={},
-        patterns=Matcher(nlp.vocab, validate=True),
+        patterns=AnchoredMatcher(nlp.vocab, validate=True),
         excludes=PhraseMatcher(nlp.vocab, attr="LOWER"),
         rules={},
     )
@@ -288,22 +287,20 @@ def _cue_index(nlp: Language, lexicon: Lexicon, annotations: frozenset[str]) -> 
             index.phrases.add(rule.key, [nlp.make_doc(form) for form in dict.fromkeys(forms)])
         if excludes:
             index.excludes.add(rule.key, [nlp.make_doc(text) for text in excludes])
-    index.lemma_hashes = np.array(
-        sorted(nlp.vocab.strings.add(lemma) for lemma in index.lemmas), dtype="uint64"
-    )
+    index.lemma_hashes = frozenset(nlp.vocab.strings.add(lemma) for lemma in index.lemmas)
     return index
 
 
 def _entity_matchers(
     nlp: Language, lexicon: Lexicon, annotations: frozenset[str]
-) -> tuple[Matcher, PhraseMatcher]:
+) -> tuple[AnchoredMatcher, PhraseMatcher]:
     """Gazetteer of seats of power, institution NPs, dates and quantities from the lexicon."""
     spec = lexicon.entities
     seats = PhraseMatcher(nlp.vocab, attr="ORTH")
     names = spec.get("seats_of_power", {}).get("names", ())
     if names:
         seats.add("seat", [nlp.make_doc(name.translate({0x2019: "'"})) for name in names])
-    matcher = Matcher(nlp.vocab, validate=True)
+    matcher = AnchoredMatcher(nlp.vocab, validate=True)
     lemma = "lemma" in annotations
 
     def word(words: list[str], *, op: str | None = None) -> dict[str, Any]:
@@ -382,30 +379,3 @@ def _anchored_date_patterns(dates: dict[str, Any], word: Any, number: dict[str, 
     if dates.get("year_prepositions"):
         found["year"] = [[{"SHAPE": "dddd", "LIKE_NUM": True}]]
     return found
-
-
-def entity_triggers(nlp: Language, lexicon: Lexicon) -> dict[str, Any]:
-    """Hashes of the words that can start a date, quantity or institution match: a segment
-    with none of them (and no number) skips the entity Matcher, whose IN-list predicates
-    run in Python on every token."""
-    spec = lexicon.entities
-    dates, qty, inst = (
-        spec.get("dates", {}),
-        spec.get("quantities", {}),
-        spec.get("institutions", {}),
-    )
-    lower = [
-        *dates.get("counters", ()),
-        *dates.get("months", ()),
-        *dates.get("weekdays", ()),
-        *dates.get("words", ()),
-        *dates.get("day_parts", ()),
-        *qty.get("number_words", ()),
-    ]
-    lemma = [*dates.get("time_units", ()), *inst.get("nouns", ())]
-    lemma += [w + "s" for w in lemma]  # lemma-less pipelines match plural forms on LOWER
-    strings = nlp.vocab.strings
-    return {
-        "LOWER": np.array(sorted({strings.add(w) for w in lower + lemma}), dtype="uint64"),
-        "LEMMA": np.array(sorted({strings.add(w) for w in lemma}), dtype="uint64"),
-    }
