@@ -408,13 +408,16 @@ def _check_worthiness(
     text = _text(span.sent).rstrip().rstrip("\"”»' ")
     words = kit.lexicon.claims
     asked = text.endswith(("?", "!"))
-    if not asked and _measured(doc, claim, kit):
+    promised = _has_phrase(span, words.get("non_factual", ()))  # should, must, I will ...
+    framed = claim.factuality in rules.get("measure_factuality", ())  # not a hedged prediction
+    if not asked and not promised and framed and _measured(doc, claim, kit):
         return rules["check_worthy"]
     if (
         asked
+        or promised
+        or _imperative(doc, claim, kit)
         or claim.factuality in rules["non_factual_factuality"]
         or any(cues[i].cue_type in rules["non_factual_cue_types"] for i in claim.cues)
-        or _has_phrase(span, words.get("non_factual", ()))  # should, must, I will ...
         or (claim.source == "author" and _starts_with(span.sent, words.get("opinions", ())))
     ):
         return rules["non_factual"]
@@ -452,6 +455,17 @@ def _measured(doc: Doc, claim: ClaimDraft, kit: LanguageKit) -> bool:
     return _tagged(kit) and _numbered(columns, kit) and _past(doc, claim)
 
 
+def _imperative(doc: Doc, claim: ClaimDraft, kit: LanguageKit) -> bool:
+    """'Build a wall.': a base-form main verb without subject or auxiliary directs, it does
+    not assert (Searle 1976's directives); English tags, so only with the event rules."""
+    if not _tagged(kit):
+        return False
+    root = doc[claim.start : claim.end].root
+    return root.tag_ == "VB" and not any(
+        c.dep_ in {"nsubj", "nsubjpass", "aux", "auxpass", "expl"} for c in root.children
+    )
+
+
 def _numbered(columns: Any, kit: LanguageKit) -> bool:
     strings = kit.nlp.vocab.strings
     not_numbers = [strings.add(w) for w in kit.lexicon.claims.get("not_numbers", ())]
@@ -477,14 +491,18 @@ def _event(doc: Doc, claim: ClaimDraft, kit: LanguageKit) -> bool:
         return False
     words = kit.lexicon.claims
     change = set(words.get("change_verbs", ()))
-    particles = set(words.get("change_particles", ()))
+    phrasal = set(words.get("change_phrasal", ()))
     record = set(words.get("record_verbs", ()))
     for token in doc[claim.start : claim.end]:
-        if token.pos_ == "VERB" and token.lemma_ in change:
+        if token.pos_ == "VERB" and token.tag_ != "VB" and token.lemma_ in change:
             return True
-        if token.lower_ in particles and token.dep_ in {"prt", "advmod", "acomp"}:
+        if (
+            token.dep_ in {"prt", "advmod", "acomp"}
+            and token.head.tag_ != "VB"
+            and f"{token.head.lemma_} {token.lower_}" in phrasal
+        ):
             return True
-        if token.tag_ in {"VBD", "VBN"} and token.lemma_ in record:
+        if token.tag_ in {"VBD", "VBN", "VBZ"} and token.lemma_ in record:
             return True
     return False
 
