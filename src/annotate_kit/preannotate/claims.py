@@ -411,21 +411,118 @@ def _check_worthiness(
     span = doc[claim.start : claim.end]
     text = _text(span.sent).rstrip().rstrip("\"”»' ")
     words = kit.lexicon.claims
+    asked = text.endswith(("?", "!"))
+    promised = _has_phrase(span, words.get("non_factual", ()))  # should, must, I will ...
+    framed = claim.factuality in rules.get("measure_factuality", ())  # not a hedged prediction
+    if not asked and not promised and framed and _measured(doc, claim, kit):
+        return rules["check_worthy"]
     if (
-        text.endswith(("?", "!"))
+        asked
+        or promised
+        or _imperative(doc, claim, kit)
         or claim.factuality in rules["non_factual_factuality"]
         or any(cues[i].cue_type in rules["non_factual_cue_types"] for i in claim.cues)
-        or _has_phrase(span, words.get("non_factual", ()))  # should, must, I will ...
         or (claim.source == "author" and _starts_with(span.sent, words.get("opinions", ())))
     ):
         return rules["non_factual"]
     certain = {fact["default"], fact["negated"][fact["default"]]}
-    if claim.factuality in certain and _checkable(doc, claim, ents, kit):
+    if claim.factuality not in certain:
+        return rules["unimportant"]
+    if _checkable(doc, claim, ents, kit) and _anchored(doc, claim, ents, kit):
+        return rules["check_worthy"]
+    if _event(doc, claim, kit):
         return rules["check_worthy"]
     if (
         rules["check_worthy_if_named_entity"]
-        and claim.factuality in certain
         and _named(doc, claim, ents, kit)
+        and _anchored(doc, claim, ents, kit)
     ):
         return rules["check_worthy"]
     return rules["unimportant"]
+
+
+def _tagged(kit: LanguageKit) -> bool:
+    """Do the lexicon's event rules apply (its 'measures' lists, a tagger and a parser)?"""
+    return bool(kit.lexicon.claims.get("measures")) and kit.has("pos") and kit.has("dep")
+
+
+def _measured(doc: Doc, claim: ClaimDraft, kit: LanguageKit) -> bool:
+    """A measured quantity ('49 percent', '$4 billion'), or a number in a past-tense claim:
+    check-worthy whatever frames it (an opinion opener, a modal, a promise)."""
+    measures = kit.lexicon.claims.get("measures")
+    if not measures:
+        return False
+    columns = _columns(doc)[claim.start : claim.end]
+    strings = kit.nlp.vocab.strings
+    if np.isin(columns[:, 2], [strings.add(w) for w in measures]).any():
+        return True
+    return _tagged(kit) and _numbered(columns, kit) and _past(doc, claim)
+
+
+def _imperative(doc: Doc, claim: ClaimDraft, kit: LanguageKit) -> bool:
+    """'Build a wall.': a base-form main verb without subject or auxiliary directs, it does
+    not assert (Searle 1976's directives); English tags, so only with the event rules."""
+    if not _tagged(kit):
+        return False
+    root = doc[claim.start : claim.end].root
+    return root.tag_ == "VB" and not any(
+        c.dep_ in {"nsubj", "nsubjpass", "aux", "auxpass", "expl"} for c in root.children
+    )
+
+
+def _numbered(columns: Any, kit: LanguageKit) -> bool:
+    strings = kit.nlp.vocab.strings
+    not_numbers = [strings.add(w) for w in kit.lexicon.claims.get("not_numbers", ())]
+    return bool((columns[:, 0].astype(bool) & ~np.isin(columns[:, 2], not_numbers)).any())
+
+
+def _past(doc: Doc, claim: ClaimDraft) -> bool:
+    """A past-tense verb, or a perfect (a participle with 'have'): an event that took place."""
+    for token in doc[claim.start : claim.end]:
+        if token.tag_ == "VBD":
+            return True
+        if token.tag_ == "VBN" and any(
+            c.dep_ == "aux" and c.lemma_ == "have" for c in token.children
+        ):
+            return True
+    return False
+
+
+def _event(doc: Doc, claim: ClaimDraft, kit: LanguageKit) -> bool:
+    """A change of a quantity ('prices have doubled', 'it has gone up') or a past act of a
+    political record ('I vetoed the bill'): checkable without a number (lexicon lists)."""
+    if not _tagged(kit):
+        return False
+    words = kit.lexicon.claims
+    change = set(words.get("change_verbs", ()))
+    phrasal = set(words.get("change_phrasal", ()))
+    record = set(words.get("record_verbs", ()))
+    for token in doc[claim.start : claim.end]:
+        if token.pos_ == "VERB" and token.tag_ != "VB" and token.lemma_ in change:
+            return True
+        if (
+            token.dep_ in {"prt", "advmod", "acomp"}
+            and token.head.tag_ != "VB"
+            and f"{token.head.lemma_} {token.lower_}" in phrasal
+        ):
+            return True
+        if token.tag_ in {"VBD", "VBN", "VBZ"} and token.lemma_ in record:
+            return True
+    return False
+
+
+def _anchored(doc: Doc, claim: ClaimDraft, ents: list[EntitySpan], kit: LanguageKit) -> bool:
+    """Named actors, dates and statistics phrases need something to check about them: a
+    number or quantity, a comparison, a past event or a change (without a tagger: always)."""
+    if not _tagged(kit):
+        return True
+    columns = _columns(doc)[claim.start : claim.end]
+    strings = kit.nlp.vocab.strings
+    compared = [strings.add(t) for t in ("JJR", "RBR", "JJS", "RBS")]
+    return (
+        _numbered(columns, kit)
+        or any(e.label == "QUANTITY" for e in ents if claim.start <= e.start < claim.end)
+        or bool(np.isin(columns[:, 1], compared).any())
+        or _past(doc, claim)
+        or _event(doc, claim, kit)
+    )

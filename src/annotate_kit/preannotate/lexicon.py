@@ -169,6 +169,7 @@ def _check_rules(doc: dict[str, Any], scheme: Scheme, path: str) -> None:
         )
         check(cw["non_factual_cue_types"], "cue_type", "check_worthiness.non_factual_cue_types")
         check(cw["non_factual_factuality"], "factuality", "check_worthiness")
+        check(cw.get("measure_factuality", ()), "factuality", "check_worthiness")
         check(cw["check_worthy_entity_labels"], "entity_label", "check_worthiness")
         check(claims["source_kinds"].values(), "source_kind", "claims.source_kinds")
         check(claims["attribution_kinds"].values(), "attribution_kind", "claims")
