@@ -202,6 +202,9 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     parser.add_argument("--parallel", type=int, default=1, help="sizes trained at once")
     parser.add_argument(
+        "--keep-models", type=Path, help="keep the trained models here (model-SIZE folders)"
+    )
+    parser.add_argument(
         "--plot-from", type=Path, nargs="+", help="draw and print saved --json files, no training"
     )
     parser.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
@@ -234,7 +237,9 @@ def main() -> int:
     )
     rows = []
     sizes = [int(s) for s in args.sizes.split(",")]
-    with tempfile.TemporaryDirectory(prefix="learning-curve-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="learning-curve-") as scratch:
+        tmp = str(args.keep_models.resolve()) if args.keep_models else scratch
+        Path(tmp).mkdir(parents=True, exist_ok=True)
         pending = list(sizes)
         running: list[tuple[int, float, subprocess.Popen]] = []
         while pending or running:
