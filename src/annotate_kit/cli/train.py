@@ -37,7 +37,7 @@ from annotate_kit.cli._support import fails_cleanly
     "--layer",
     "layers",
     multiple=True,
-    type=click.Choice(["entities", "cues"]),
+    type=click.Choice(["entities", "cues", "claims"]),
     help="Layer to learn (repeatable); default: each layer with gold spans in the train split.",
 )
 @click.option("--seed", default=0, show_default=True, help="Random seed (same data, same model).")

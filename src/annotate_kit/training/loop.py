@@ -24,9 +24,10 @@ from typing import Any
 
 from annotate_kit.errors import TrainingError
 from annotate_kit.preannotate.core import toolkit_version
-from annotate_kit.preannotate.lexicon import load_lexicon
+from annotate_kit.preannotate.lexicon import load_lexicon, load_rules
 from annotate_kit.preannotate.model import META_FILE, META_FORMAT
 from annotate_kit.preannotate.pipeline import installed_pipeline
+from annotate_kit.preannotate.suggesters import NAME as CLAUSE_SUGGESTER
 from annotate_kit.scheme.schema import load_scheme
 from annotate_kit.training.config import (
     COMPONENTS,
@@ -107,7 +108,7 @@ def train_model(
             raise TrainingError(f"cannot train layers {missing}: trainable are {TRAINABLE}")
     if not found:
         raise TrainingError(
-            f"{data.source}: no entity or cue in the training split: nothing to learn"
+            f"{data.source}: no entity, cue or claim in the training split: nothing to learn"
         )
     base_name = _base(lang, base)
     started = time.perf_counter()
@@ -270,6 +271,10 @@ def suggesters(docs: Sequence[Any], layers: dict[str, list[str]]) -> dict[str, d
     out = {}
     for layer in SPAN_LAYERS:
         if layer in layers:
+            if layer == "claims":  # clauses, not n-grams (preannotate/suggesters.py)
+                words = load_rules().claims["complementizers"]
+                out[layer] = {"@misc": CLAUSE_SUGGESTER, "starters": [*words, "qu’"]}
+                continue
             lengths = [len(s) for d in docs for s in d.spans.get(layer, [])]
             out[layer] = {
                 "@misc": "spacy.ngram_range_suggester.v1",
