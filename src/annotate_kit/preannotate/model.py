@@ -255,12 +255,20 @@ def _span_fields(span: dict[str, Any], text: str) -> dict[str, Any]:
 
 
 def _remap_relations(record: Record, renamed: dict[str, str | None]) -> None:
+    """Relations follow the renamed spans; a cue's relation takes the type its (maybe new)
+    label asks for: a model HEDGE that replaced a rule ATTRIBUTION cue scopes over the claim
+    instead of being its cue (E122 otherwise)."""
+    scheme = load_scheme()
+    cue_labels = {c["id"]: c["label"] for c in record.get("cues", [])}
     kept, seen = [], set()
     for relation in record.get("relations", []):
         head = renamed.get(relation["head"], relation["head"])
         tail = renamed.get(relation["tail"], relation["tail"])
-        if head is None or tail is None or (relation["type"], head, tail) in seen:
+        kind = relation["type"]
+        if head in cue_labels and head in renamed.values():
+            kind = scheme.cue_relation(cue_labels[head])
+        if head is None or tail is None or kind is None or (kind, head, tail) in seen:
             continue
-        seen.add((relation["type"], head, tail))
-        kept.append({**relation, "head": head, "tail": tail})
+        seen.add((kind, head, tail))
+        kept.append({**relation, "type": kind, "head": head, "tail": tail})
     record["relations"] = kept
