@@ -50,8 +50,8 @@ def evaluate_cli(predicted: Path, gold: Path, *, fmt: str) -> None:
         from annotate_kit.training.compare import (
             compare_suggestions,
             comparison_as_dict,
-            format_comparison,
             comparison_gold,
+            format_comparison,
         )
 
         comparison = compare_suggestions(predicted, comparison_gold(gold))
