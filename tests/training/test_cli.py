@@ -43,6 +43,13 @@ def test_train_then_convert_with_the_model(tmp_path: Path):
     assert compared.exit_code == 0, compared.output
     assert "| cues | untyped | overlap |" in compared.stdout
     assert "## Model against rules" in (model / "README.md").read_text("utf-8")
+    evaluated = runner.invoke(main, ["evaluate", str(model), str(records)])
+    assert evaluated.exit_code == 0, evaluated.output
+    head = evaluated.stdout.splitlines()[0]
+    assert head.startswith("| layer | labels | match | rules P | rules R | rules F1 | model P")
+    assert "| cues | untyped | overlap |" in evaluated.stdout
+    as_json = runner.invoke(main, ["evaluate", str(model), str(records), "--format", "json"])
+    assert set(json.loads(as_json.stdout)["settings"]) == {"rules", "model", "both"}
     missing = runner.invoke(
         main, ["train", str(records), "-o", str(tmp_path / "no"), "--compare-only"]
     )

@@ -119,3 +119,17 @@ def test_one_model_span_over_two_rule_spans_keeps_one_id_and_deduplicates_relati
     )
     assert _cues(record) == [("cue-1", "may believe", "DOXASTIC")]
     assert [(r["id"], r["head"]) for r in record["relations"]] == [("rel-1", "cue-1")]
+
+
+def test_a_relabelled_cue_takes_the_relation_its_new_label_asks_for():
+    """A rule ATTRIBUTION cue is the claim's CUE_OF; the model's HEDGE in its place scopes."""
+    record = _record()
+    record["cues"] = [_span("cue-1", "Officials may believe", "ATTRIBUTION")]
+    record["relations"] = [{"id": "rel-1", "type": "CUE_OF", "head": "cue-1", "tail": "claim-1"}]
+    span = _span("x", "believe", "HEDGE")
+    model = {"cues": [{"start": span["start"], "end": span["end"], "label": "HEDGE"}]}
+    merge_suggestions(record, model, policy="model")
+    assert _cues(record) == [("cue-1", "believe", "HEDGE")]
+    assert record["relations"] == [
+        {"id": "rel-1", "type": "SCOPES_OVER", "head": "cue-1", "tail": "claim-1"}
+    ]

@@ -48,3 +48,23 @@ def tiny_records(count: int = 24) -> list[dict[str, Any]]:
         ]
         records.append(record)
     return records
+
+
+CLAIM = {
+    "source_kind": "AUTHOR",
+    "attribution_kind": "NONE",
+    "factuality": "CT+",
+    "check_worthiness": "UFS",
+}
+
+
+def tiny_claim_records(count: int = 24) -> list[dict[str, Any]]:
+    """``tiny_records`` whose plain sentence (without its full stop) is a gold claim: the
+    hedged sentence is not one here, where the rules would make it one."""
+    records = tiny_records(count)
+    for i, record in enumerate(records):
+        plain = PLAIN[i % len(PLAIN)].rstrip(".")
+        start = record["text"].index(plain)
+        end = start + len(plain)
+        record["claims"] = [{"id": "c1", "start": start, "end": end, "text": plain, **CLAIM}]
+    return records

@@ -67,7 +67,8 @@ from annotate_kit.cli._support import (
     default="both",
     show_default=True,
     help="With a trained --model: its spans and the rules' where they do not overlap (both), "
-    "its spans only in the layers it learnt (model), or the rules only.",
+    "its spans only in the layers it learnt (model), or the rules only. Claims: the model "
+    "gives the span, the rules its source, attribution, factuality and check-worthiness.",
 )
 @click.option(
     "--workers",

@@ -35,11 +35,31 @@ def evaluate_cli(predicted: Path, gold: Path, *, fmt: str) -> None:
     exact-offset and overlap matching. Also: how many gold claims introduced by an attribution cue some candidate overlaps,
     and how often a candidate claim's attributes agree with the gold ones.
 
+    PREDICTED may also be a MODEL_DIR written by 'annotate-kit train': GOLD's texts are then
+    pre-annotated three ways (rules, model, both: the --suggest policies) and scored in one
+    table, model against rules; GOLD may then be an exported dataset folder (its test split).
+
     \b
     Example: annotate-kit evaluate predicted.jsonl seeds/kremlin-emissaires-americains.fr.gold.jsonl
+    Example: annotate-kit evaluate models/mydata exports/mydata
     """
     from annotate_kit.agreement.evaluate import evaluate_files, format_table
+    from annotate_kit.preannotate.model import is_trained_model
 
+    if is_trained_model(predicted):
+        from annotate_kit.training.compare import (
+            compare_suggestions,
+            comparison_as_dict,
+            comparison_gold,
+            format_comparison,
+        )
+
+        comparison = compare_suggestions(predicted, comparison_gold(gold))
+        if fmt == "json":
+            click.echo(json.dumps(comparison_as_dict(comparison), indent=2, ensure_ascii=False))
+        else:
+            click.echo(format_comparison(comparison))
+        return
     result = evaluate_files(predicted, gold)
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))

@@ -37,7 +37,7 @@ from annotate_kit.cli._support import fails_cleanly
     "--layer",
     "layers",
     multiple=True,
-    type=click.Choice(["entities", "cues"]),
+    type=click.Choice(["entities", "cues", "claims"]),
     help="Layer to learn (repeatable); default: each layer with gold spans in the train split.",
 )
 @click.option("--seed", default=0, show_default=True, help="Random seed (same data, same model).")
@@ -67,6 +67,14 @@ from annotate_kit.cli._support import fails_cleanly
     help="Do not train: compare the existing MODEL_DIR with the rules on the test gold and "
     "rewrite its README.md.",
 )
+@click.option(
+    "--tok2vec",
+    type=click.Choice(["own", "base"]),
+    default="own",
+    show_default=True,
+    help="What the new components read tokens from: a small tok2vec of their own, trained "
+    "with them (better), or the base pipeline's, frozen (cheapest; own where it has none).",
+)
 @click.option("--overwrite", is_flag=True, help="Replace MODEL_DIR if it exists.")
 @fails_cleanly
 def train_cli(
@@ -82,6 +90,7 @@ def train_cli(
     batch_size: int,
     test_path: Path | None,
     compare_only: bool,
+    tok2vec: str,
     overwrite: bool,
 ) -> None:
     """Train a spaCy model on DATASET's gold and write it to MODEL_DIR.
@@ -122,6 +131,7 @@ def train_cli(
         max_epochs=max_epochs,
         patience=patience,
         batch_size=batch_size,
+        tok2vec=tok2vec,
         overwrite=overwrite,
         progress=lambda epoch: click.echo(epoch_line(epoch), err=True),
     )

@@ -46,6 +46,7 @@ class ClaimDraft:
     cues: list[int] = field(default_factory=list)  # cues linked to this claim
     factuality: str = ""
     check_worthiness: str = ""
+    score: float | None = None  # a trained model's confidence (model_claims)
 
 
 def find_claims(
@@ -62,13 +63,79 @@ def find_claims(
         found = _sentence_claims(sent, ents, cues, kit)
         spans = {(c.start, c.end) for c in claims}
         claims.extend(c for c in found if (c.start, c.end) not in spans)
+    _attributes(doc, claims, sents, kind=kind, ents=ents, cues=cues, kit=kit)
+    return claims
+
+
+def model_claims(
+    doc: Doc,
+    kind: str,
+    drafts: list[ClaimDraft],
+    spans: list[tuple[int, int, float | None]],
+    *,
+    ents: list[EntitySpan],
+    cues: list[CueSpan],
+    kit: LanguageKit,
+    keep_rules: bool,
+) -> list[ClaimDraft]:
+    """A trained model's claim spans (token ranges of ``doc``, with a score) with the rules'
+    attributes: the model gives the span, the rules what they say of a span.
+
+    A model span takes the construction, source and frame cue of the rule claim it overlaps
+    most (a reported claim the model cut otherwise is still reported), unless it swallows that
+    claim's frame cue ("X said that Y" whole is the author's claim); without one it is the
+    author's own claim. Cues are linked again, factuality and check-worthiness computed for the
+    span as ``find_claims`` computes them. Rule claims that a model span overlaps give way to
+    it; the others stay when ``keep_rules`` (``--suggest both``), else go (``model``).
+    """
+    out: list[ClaimDraft] = []
+    for start, end, score in sorted(spans, key=lambda s: (s[0], s[1])):
+        under = [d for d in drafts if d.start < end and start < d.end]
+        like = max(under, key=lambda d: min(end, d.end) - max(start, d.start), default=None)
+        frame = like.frame_cue if like is not None else None
+        if like is None or (frame is not None and start <= cues[frame].start < end):
+            out.append(ClaimDraft(start, end, "none", "author", score=score))
+            continue
+        sources = [i for i in like.source_entities if not start <= ents[i].start < end]
+        source = like.source if sources or like.source != "entity" else "unspecified"
+        out.append(
+            ClaimDraft(
+                start,
+                end,
+                like.construction,
+                source,
+                source_entities=sources,
+                frame_cue=frame,
+                score=score,
+            )
+        )
+    if keep_rules:
+        out += [d for d in drafts if not any(m.start < d.end and d.start < m.end for m in out)]
+    out.sort(key=lambda d: (d.start, d.end))
+    for draft in out:
+        draft.cues = []
+    sents = list(doc.sents) if kind != "heading" else []
+    _attributes(doc, out, sents, kind=kind, ents=ents, cues=cues, kit=kit)
+    return out
+
+
+def _attributes(
+    doc: Doc,
+    claims: list[ClaimDraft],
+    sents: list[Span],
+    *,
+    kind: str,
+    ents: list[EntitySpan],
+    cues: list[CueSpan],
+    kit: LanguageKit,
+) -> None:
+    """Link the cues to the claims, then each claim's factuality and check-worthiness."""
     _link_cues(claims, cues, sents)
     for claim in claims:
         claim.factuality = _factuality(doc, claim, cues, kit)
         claim.check_worthiness = _check_worthiness(doc, claim, ents, cues, kit)
         if kind == "heading" and kit.rules.check_worthiness.get("non_factual_headings"):
             claim.check_worthiness = kit.rules.check_worthiness["non_factual"]
-    return claims
 
 
 def _sentence_claims(

@@ -15,13 +15,14 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from annotate_kit.errors import PreannotationError
-from annotate_kit.preannotate.claims import ClaimDraft, find_claims
+from annotate_kit.preannotate.claims import ClaimDraft, find_claims, model_claims
 from annotate_kit.preannotate.cues import CueSpan, find_cues
 from annotate_kit.preannotate.entities import EntitySpan, find_entities
 from annotate_kit.preannotate.lexicon import available_lexicons
 from annotate_kit.preannotate.model import (
     DEFAULT_SUGGEST,
     SUGGEST,
+    claim_token_spans,
     merge_suggestions,
     model_spans,
 )
@@ -169,10 +170,22 @@ def _fill(
         return
     text = record["text"]
     kinds = kit.rules.claims
+    learnt = kit.trained is not None and "claims" in kit.trained.layers and suggest != "rules"
     for seg, doc in parts:
         ents = find_entities(doc, kit, seg.kind)
         cues = find_cues(doc, kit)
         claims = find_claims(doc, seg.kind, ents, cues, kit)
+        if learnt:  # the model's claim spans, the rules' attributes (model.py)
+            claims = model_claims(
+                doc,
+                seg.kind,
+                claims,
+                claim_token_spans(doc),
+                ents=ents,
+                cues=cues,
+                kit=kit,
+                keep_rules=suggest == "both",
+            )
         ent_ids = [
             _add_span(record, "entities", "ent", seg=seg, span=e, text=text, label=e.label)
             for e in ents
@@ -255,6 +268,8 @@ def _add_claim(
             "check_worthiness": claim.check_worthiness,
         }
     )
+    if claim.score is not None:
+        record["claims"][-1]["score"] = claim.score
     return claim_id
 
 

@@ -7,10 +7,17 @@ like any pipeline (``models={"en": "MODEL_DIR"}``), refuses one made for another
 merges its spans with the rules' suggestions by a stated policy:
 
 - ``rules``: the lexicon and rules only (the model's pipeline still tags, parses, splits);
-- ``model``: in each layer the model predicts, its spans only; other layers (claims) from rules;
+- ``model``: in each layer the model predicts, its spans only; other layers from rules;
 - ``both`` (default): the model's spans, plus the rules' spans that overlap none of them. A
   rule span that a model span overlaps gives way to it; the model span takes the rule span's
   id, so relations built by the rules (a cue SCOPES_OVER a claim) now point at the model span.
+
+Claims: the model gives the span, the rules its attributes. A claim span categoriser cannot
+say who is the source, how the claim is attributed, its factuality or its check-worthiness;
+the rules say it for any span (claims.py ``model_claims``): a model claim takes the
+construction and source of the rule claim it overlaps most, then its cues, factuality and
+check-worthiness are computed for the model's span as for a rule claim, and its relations
+(source entity, cues) are built by the rules. The same policy decides which rule claims stay.
 
 A model cue that replaces no rule cue is attached to a rule claim of its segment (the one
 that holds it, else the next one, else the one before: "believe" scopes over the clause that
@@ -151,6 +158,23 @@ def model_spans(doc: Doc, model: TrainedModel, offset: int) -> dict[str, list[di
     return found
 
 
+def claim_token_spans(doc: Doc) -> list[tuple[int, int, float | None]]:
+    """The model's claims of one segment's Doc as token ranges with their score (the rules
+    then give each its attributes: claims.py ``model_claims``)."""
+    group = doc.spans.get(SPANS_KEYS["claims"])
+    if group is None:
+        return []
+    scores = group.attrs.get("scores")
+    return [
+        (
+            span.start,
+            span.end,
+            round(float(np.max(scores[i])), 4) if scores is not None else None,
+        )
+        for i, span in enumerate(group)
+    ]
+
+
 def merge_suggestions(
     record: Record, predicted: dict[str, list[dict[str, Any]]], *, policy: str
 ) -> None:
@@ -163,7 +187,7 @@ def merge_suggestions(
     renamed: dict[str, str | None] = {}
     for layer, found in predicted.items():
         if layer == "claims":
-            continue  # claims need attributes a span categoriser does not give: rules keep them
+            continue  # merged per segment with the rules' attributes (claim_token_spans)
         rules = record.get(layer, [])
         spans = sorted(found, key=lambda s: (s["start"], s["end"], s["label"]))
         taken: set[str] = set()
@@ -231,12 +255,20 @@ def _span_fields(span: dict[str, Any], text: str) -> dict[str, Any]:
 
 
 def _remap_relations(record: Record, renamed: dict[str, str | None]) -> None:
+    """Relations follow the renamed spans; a cue's relation takes the type its (maybe new)
+    label asks for: a model HEDGE that replaced a rule ATTRIBUTION cue scopes over the claim
+    instead of being its cue (E122 otherwise)."""
+    scheme = load_scheme()
+    cue_labels = {c["id"]: c["label"] for c in record.get("cues", [])}
     kept, seen = [], set()
     for relation in record.get("relations", []):
         head = renamed.get(relation["head"], relation["head"])
         tail = renamed.get(relation["tail"], relation["tail"])
-        if head is None or tail is None or (relation["type"], head, tail) in seen:
+        kind = relation["type"]
+        if head in cue_labels and head in renamed.values():
+            kind = scheme.cue_relation(cue_labels[head])
+        if head is None or tail is None or kind is None or (kind, head, tail) in seen:
             continue
-        seen.add((relation["type"], head, tail))
-        kept.append({**relation, "head": head, "tail": tail})
+        seen.add((kind, head, tail))
+        kept.append({**relation, "type": kind, "head": head, "tail": tail})
     record["relations"] = kept

@@ -28,6 +28,7 @@ from annotate_kit.preannotate.lexicon import (
     load_rules,
 )
 from annotate_kit.preannotate.model import TrainedModel, is_trained_model, read_trained_model
+from annotate_kit.preannotate.suggesters import NAME as _CLAUSE_SUGGESTER  # noqa: F401 - registers it with spaCy before a model is loaded
 
 logger = logging.getLogger(__name__)
 

@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotate_kit.agreement.evaluate import ANY, SPANS, Evaluation, evaluate_records
+from annotate_kit.errors import TrainingError
 from annotate_kit.preannotate.core import Preannotator, preannotate_batch
 from annotate_kit.preannotate.model import read_trained_model
 from annotate_kit.scheme.records import Record
+from annotate_kit.training.data import read_export, read_records
 
 SETTINGS = ("rules", "model", "both")
 BATCH = 64
@@ -58,6 +60,35 @@ def compare_suggestions(
         evaluations[setting] = evaluate_records(predicted, gold)
         versions[setting] = pre.model_version(lang)
     return Comparison(evaluations, tuple(model.layers), len(gold), versions)
+
+
+def comparison_gold(path: str | Path) -> list[Record]:
+    """The gold to compare on: an exported dataset folder's test split, else records files
+    (what ``validate`` takes; one gold per document, as export chooses it)."""
+    path = Path(path)
+    if (path / "data" / "default").is_dir():
+        gold = read_export(path).get("test", [])
+        if not gold:
+            raise TrainingError(
+                f"{path}: the export has no test split to compare on; pass gold records instead"
+            )
+        return gold
+    return read_records([path])
+
+
+def comparison_as_dict(comparison: Comparison) -> dict:
+    """The JSON form: each setting's model_version and evaluation."""
+    return {
+        "documents": comparison.documents,
+        "layers": list(comparison.layers),
+        "settings": {
+            setting: {
+                "model_version": comparison.model_versions[setting],
+                "evaluation": comparison.evaluations[setting].as_dict(),
+            }
+            for setting in comparison.evaluations
+        },
+    }
 
 
 def _blank(record: Record) -> Record:

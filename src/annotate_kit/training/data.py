@@ -25,6 +25,7 @@ from annotate_kit.io.inputs import iter_items
 from annotate_kit.preannotate.model import SPANS_KEYS
 from annotate_kit.preannotate.segments import nlp_text, segments
 from annotate_kit.scheme.records import Record
+from annotate_kit.scheme.schema import load_scheme
 from annotate_kit.validate.items import validate_items
 from annotate_kit.validate.problems import Report
 
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-TRAINABLE = ("entities", "cues")  # claims need attributes a span categoriser cannot give
+TRAINABLE = ("entities", "cues", "claims")  # claims: the span; the rules give the attributes
 SPLITS = ("train", "validation", "test")
 # Problems about relations, not spans: a cue attached to no claim (cue-only corpora such as
 # CoNLL-2010), a claim's source relations. Training reads spans alone; these do not stop it.
@@ -143,13 +144,20 @@ def split_records(records: Iterable[Record]) -> dict[str, list[Record]]:
     return found
 
 
+def label_of(layer: str, span: dict[str, Any]) -> str:
+    """A span's label; a claim has none in records, the scheme's fixed one (CLAIM)."""
+    if layer == "claims":
+        return load_scheme().layer_labels("claims")[0]
+    return span["label"]
+
+
 def labels_present(records: Iterable[Record], layers: Sequence[str] = TRAINABLE) -> dict:
     """Layer -> sorted labels with at least one gold span (a layer with none is not trained:
     a model taught that no document has entities would only learn to predict none)."""
     found: dict[str, set[str]] = {layer: set() for layer in layers}
     for record in records:
         for layer in layers:
-            found[layer].update(s["label"] for s in record.get(layer) or [])
+            found[layer].update(label_of(layer, s) for s in record.get(layer) or [])
     return {layer: sorted(labels) for layer, labels in found.items() if labels}
 
 
@@ -160,7 +168,7 @@ def fingerprint(splits: dict[str, list[Record]], layers: Sequence[str]) -> str:
     for split in ("train", "validation"):
         for record in splits.get(split, []):
             spans = {
-                layer: sorted((s["start"], s["end"], s.get("label", "")) for s in record[layer])
+                layer: sorted((s["start"], s["end"], label_of(layer, s)) for s in record[layer])
                 for layer in layers
             }
             rows.append((split, record["doc_id"], record.get("text_sha256", ""), spans))
@@ -176,7 +184,9 @@ def counts(records: Sequence[Record], layers: Sequence[str]) -> dict[str, Any]:
         "segments": sum(len(segments(r)) for r in records),
     }
     for layer in layers:
-        out[layer] = dict(sorted(Counter(s["label"] for r in records for s in r[layer]).items()))
+        out[layer] = dict(
+            sorted(Counter(label_of(layer, s) for r in records for s in r[layer]).items())
+        )
     return out
 
 
@@ -201,7 +211,7 @@ def record_docs(nlp: Language, records: Iterable[Record], layers: Sequence[str])
                         span = doc.char_span(
                             s["start"] - seg.start,
                             s["end"] - seg.start,
-                            label=s["label"],
+                            label=label_of(layer, s),
                             alignment_mode="expand",
                         )
                         if span is not None and len(span):

@@ -24,11 +24,19 @@ from typing import Any
 
 from annotate_kit.errors import TrainingError
 from annotate_kit.preannotate.core import toolkit_version
-from annotate_kit.preannotate.lexicon import load_lexicon
+from annotate_kit.preannotate.lexicon import load_lexicon, load_rules
 from annotate_kit.preannotate.model import META_FILE, META_FORMAT
 from annotate_kit.preannotate.pipeline import installed_pipeline
+from annotate_kit.preannotate.suggesters import NAME as CLAUSE_SUGGESTER
 from annotate_kit.scheme.schema import load_scheme
-from annotate_kit.training.config import SCORES, training_config
+from annotate_kit.training.config import (
+    COMPONENTS,
+    SCORES,
+    SPAN_LAYERS,
+    TOK2VEC,
+    ngram_size,
+    training_config,
+)
 from annotate_kit.training.data import (
     TRAINABLE,
     TrainingData,
@@ -73,6 +81,7 @@ def train_model(
     max_epochs: int = 30,
     patience: int = 3,
     batch_size: int = 32,
+    tok2vec: str = "own",
     overwrite: bool = False,
     progress: Callable[[Epoch], None] | None = None,
 ) -> TrainResult:
@@ -81,7 +90,8 @@ def train_model(
     ``base``: a pipeline package or folder to start from, ``"blank"`` for none; default the
     language's installed pipeline (as pre-annotation picks it). ``layers``: which of entities
     and cues to learn (default: those with gold spans in the training split). ``config``: a
-    spaCy config of one's own (its ``paths.train``/``paths.dev`` are set here).
+    spaCy config of one's own (its ``paths.train``/``paths.dev`` are set here). ``tok2vec``:
+    what the new components listen to, ``own`` or ``base`` (config.py).
     """
     from spacy.training.initialize import init_nlp
     from spacy.training.loop import create_train_batches, train_while_improving
@@ -100,7 +110,7 @@ def train_model(
             raise TrainingError(f"cannot train layers {missing}: trainable are {TRAINABLE}")
     if not found:
         raise TrainingError(
-            f"{data.source}: no entity or cue in the training split: nothing to learn"
+            f"{data.source}: no entity, cue or claim in the training split: nothing to learn"
         )
     base_name = _base(lang, base)
     started = time.perf_counter()
@@ -109,14 +119,15 @@ def train_model(
         work = Path(tmp)
         train_docs, dev_docs = _write_corpora(lang, work, train, dev, list(found))
         if config is None:
+            components, width = _components(base_name)
             cfg = training_config(
                 lang=lang,
                 base=base_name,
-                base_components=_components(base_name),
+                base_components=components,
+                base_width=width,
                 layers=found,
-                longest_cue=max(
-                    (len(s) for d in train_docs for s in d.spans.get("cues", [])), default=1
-                ),
+                suggesters=suggesters(train_docs, found),
+                tok2vec=tok2vec,
                 seed=seed,
                 train_segments=len(train_docs),
                 batch_size=batch_size,
@@ -135,8 +146,11 @@ def train_model(
             resolved, [training["train_corpus"], training["dev_corpus"]]
         )
         frozen = list(training["frozen_components"])
+        annotating = list(training["annotating_components"])
         trained = [
-            n for n in nlp.pipe_names if n not in frozen and hasattr(nlp.get_pipe(n), "model")
+            n
+            for n in nlp.pipe_names
+            if n in annotating or (n not in frozen and hasattr(nlp.get_pipe(n), "model"))
         ]
         weights = {SCORES[k]: 1 / len(found) for k in found}
         dev_examples = list(dev_corpus(nlp))
@@ -230,11 +244,12 @@ def _base(lang: str, base: str | None) -> str | None:
     return installed_pipeline(load_lexicon(lang).pipelines)
 
 
-def _components(base: str | None) -> tuple[list[str], list[str]]:
-    """The base pipeline's components and the disabled ones (fr_core_news_sm's senter), read
-    from its config (no need to load it here)."""
+def _components(base: str | None) -> tuple[tuple[list[str], list[str]], int | None]:
+    """The base pipeline's components and the disabled ones (fr_core_news_sm's senter), and
+    the width of its ``tok2vec`` component (None without one), read from its config (no need
+    to load it here)."""
     if base is None:
-        return [], []
+        return ([], []), None
     from spacy.util import get_package_path, is_package, load_config
 
     folder = get_package_path(base) if is_package(base) else Path(base)
@@ -245,8 +260,31 @@ def _components(base: str | None) -> tuple[list[str], list[str]]:
             f"cannot find the base pipeline {base!r} (neither an installed package nor a "
             "pipeline folder); pass --base blank to start from spaCy's blank pipeline"
         )
-    nlp = load_config(path)["nlp"]
-    return list(nlp["pipeline"]), list(nlp.get("disabled", []))
+    config = load_config(path, interpolate=True)
+    nlp = config["nlp"]
+    width = None
+    if TOK2VEC in nlp["pipeline"]:
+        encode = config["components"][TOK2VEC]["model"].get("encode") or {}
+        width = encode.get("width") if isinstance(encode.get("width"), int) else None
+    return (list(nlp["pipeline"]), list(nlp.get("disabled", []))), width
+
+
+def suggesters(docs: Sequence[Any], layers: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
+    """A suggester per span layer, sized on the training spans (config.py)."""
+    out = {}
+    for layer in SPAN_LAYERS:
+        if layer in layers:
+            if layer == "claims":  # clauses, not n-grams (preannotate/suggesters.py)
+                words = load_rules().claims["complementizers"]
+                out[layer] = {"@misc": CLAUSE_SUGGESTER, "starters": [*words, "qu’"]}
+                continue
+            lengths = [len(s) for d in docs for s in d.spans.get(layer, [])]
+            out[layer] = {
+                "@misc": "spacy.ngram_range_suggester.v1",
+                "min_size": 1,
+                "max_size": ngram_size(lengths),
+            }
+    return out
 
 
 def _write_corpora(
@@ -289,7 +327,6 @@ def _meta(
     dev_docs: int,
 ) -> dict[str, Any]:
     train, dev = data.split("train"), data.split("validation")
-    component = {"entities": "ner", "cues": "spancat"}
     return {
         "format": META_FORMAT,
         "name": name,
@@ -299,7 +336,7 @@ def _meta(
         "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "base": base or "blank",
         "layers": {
-            layer: {"component": component[layer], "labels": labels}
+            layer: {"component": COMPONENTS[layer], "labels": labels}
             for layer, labels in layers.items()
         },
         "data": {
