@@ -81,3 +81,13 @@ def test_the_clause_suggester_offers_clauses_not_every_ngram():
     assert "It rained" in spans
     assert not any(s.startswith(",") or s.endswith(".") for s in spans)
     assert len(spans) < 20
+
+
+def test_a_bare_spacy_load_finds_the_claim_suggester(claim_model):
+    """The suggester is an entry point (spacy_misc): no annotate_kit import needed to load."""
+    import subprocess
+    import sys
+
+    code = f"import spacy; spacy.load({str(claim_model.model_dir)!r})"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
