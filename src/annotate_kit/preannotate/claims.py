@@ -376,10 +376,9 @@ def _checkable(doc: Doc, claim: ClaimDraft, ents: list[EntitySpan], kit: Languag
         return True
     words = kit.lexicon.claims
     columns = _columns(doc)[claim.start : claim.end]
-    strings = kit.nlp.vocab.strings
-    not_numbers = [strings.add(w) for w in words.get("not_numbers", ())]
-    if (columns[:, 0].astype(bool) & ~np.isin(columns[:, 2], not_numbers)).any():
+    if _numbered(columns, kit):
         return True
+    strings = kit.nlp.vocab.strings
     comparatives = [strings.add("JJR"), strings.add("RBR")]
     return bool(np.isin(columns[:, 1], comparatives).any()) or _has_phrase(
         span, words.get("checkable_phrases", ())
@@ -538,6 +537,7 @@ def _imperative(doc: Doc, claim: ClaimDraft, kit: LanguageKit) -> bool:
 
 
 def _numbered(columns: Any, kit: LanguageKit) -> bool:
+    """A number among ``columns`` (``_columns`` rows) that the lexicon does not exclude."""
     strings = kit.nlp.vocab.strings
     not_numbers = [strings.add(w) for w in kit.lexicon.claims.get("not_numbers", ())]
     return bool((columns[:, 0].astype(bool) & ~np.isin(columns[:, 2], not_numbers)).any())
