@@ -13,13 +13,11 @@ suggestion. Headings get no claims: they are titles, not assertions.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import numpy as np
-
+from annotate_kit.preannotate.checkworthy import check_worthiness
+from annotate_kit.preannotate.drafts import ClaimDraft
+from annotate_kit.preannotate.phrases import asks_or_exclaims, opens_with, span_text
 from annotate_kit.scheme.schema import load_scheme
 
 if TYPE_CHECKING:
@@ -31,22 +29,6 @@ if TYPE_CHECKING:
 
 SUBJECTS = ("nsubj", "nsubj:pass", "obl:agent", "agent")
 SOURCE_GAP = 4
-
-
-@dataclass
-class ClaimDraft:
-    """A claim candidate in token offsets of its segment's Doc."""
-
-    start: int
-    end: int
-    construction: str  # a key of rules.claims["attribution_kinds"]
-    source: str  # a key of rules.claims["source_kinds"]
-    source_entities: list[int] = field(default_factory=list)  # indices into the entity list
-    frame_cue: int | None = None  # index into the cue list
-    cues: list[int] = field(default_factory=list)  # cues linked to this claim
-    factuality: str = ""
-    check_worthiness: str = ""
-    score: float | None = None  # a trained model's confidence (model_claims)
 
 
 def find_claims(
@@ -133,7 +115,7 @@ def _attributes(
     _link_cues(claims, cues, sents)
     for claim in claims:
         claim.factuality = _factuality(doc, claim, cues, kit)
-        claim.check_worthiness = _check_worthiness(doc, claim, ents, cues, kit)
+        claim.check_worthiness = check_worthiness(doc, claim, ents, cues, kit)
         if kind == "heading" and kit.rules.check_worthiness.get("non_factual_headings"):
             claim.check_worthiness = kit.rules.check_worthiness["non_factual"]
 
@@ -305,7 +287,7 @@ def _quotations(sent: Span, rules: dict) -> list[tuple[int, int]]:
     doc = sent.doc
     pairs = dict(rules["quote_pairs"])
     found: list[tuple[int, int]] = []
-    text = _text(sent)
+    text = span_text(sent)
     if not any(mark in text for mark in pairs):
         return found
     i = sent.start
@@ -326,86 +308,11 @@ def _quotations(sent: Span, rules: dict) -> list[tuple[int, int]]:
 def _is_assertion(sent: Span, kit: LanguageKit) -> bool:
     """A declarative sentence with a finite verb (without morphology: three words or more);
     not a question, an exclamation, nor a greeting or thanks (the lexicon's ``claims``)."""
-    text = _text(sent).rstrip().rstrip("\"”»' ")
-    if text.endswith(("?", "!")):
-        return False
-    if _starts_with(sent, kit.lexicon.claims.get("greetings", ())):
+    if asks_or_exclaims(sent) or opens_with(sent, kit.claim_words.greetings):
         return False
     if kit.has("morph"):
         return any("Fin" in t.morph.get("VerbForm") for t in sent)
     return sum(not t.is_punct for t in sent) >= 3
-
-
-def _starts_with(sent: Span, phrases: Any) -> bool:
-    """Does the sentence open with one of these lower-cased phrases (whole words)?"""
-    pattern = _phrase_regex(tuple(phrases))
-    return pattern is not None and pattern.match(_text(sent).lower().lstrip("\"“«' ")) is not None
-
-
-def _has_phrase(tokens: Span, phrases: Any) -> bool:
-    """Does one of these lower-cased phrases occur in the span (whole words)?"""
-    pattern = _phrase_regex(tuple(phrases))
-    return pattern is not None and pattern.search(_text(tokens).lower()) is not None
-
-
-def _text(span: Span) -> str:
-    """A span's text sliced from the Doc's, which is read once per Doc (``Doc.text`` and
-    ``Span.text`` join every token's text at each call)."""
-    text = span.doc.user_data.get("annotate_kit_text")
-    if text is None:
-        text = span.doc.user_data["annotate_kit_text"] = span.doc.text
-    return text[span.start_char : span.end_char]
-
-
-@cache
-def _phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One compiled alternation per word list: a text search in C, not a loop over tokens."""
-    if not phrases:
-        return None
-    alternatives = "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
-
-
-def _checkable(doc: Doc, claim: ClaimDraft, ents: list[EntitySpan], kit: LanguageKit) -> bool:
-    """What a fact-checker can look up: a number, a quantity or a date, a comparison, or (with
-    a certain factuality, checked by the caller) a named actor."""
-    rules = kit.rules.check_worthiness
-    span = doc[claim.start : claim.end]
-    inside = [e.label for e in ents if claim.start <= e.start and e.end <= claim.end]
-    if any(label in rules["check_worthy_entity_labels"] for label in inside):
-        return True
-    words = kit.lexicon.claims
-    columns = _columns(doc)[claim.start : claim.end]
-    if _numbered(columns, kit):
-        return True
-    strings = kit.nlp.vocab.strings
-    comparatives = [strings.add("JJR"), strings.add("RBR")]
-    return bool(np.isin(columns[:, 1], comparatives).any()) or _has_phrase(
-        span, words.get("checkable_phrases", ())
-    )
-
-
-def _columns(doc: Doc) -> Any:
-    """LIKE_NUM, TAG and LOWER of every token, read once per Doc."""
-    columns = doc.user_data.get("annotate_kit_columns")
-    if columns is None:
-        columns = doc.to_array(["LIKE_NUM", "TAG", "LOWER"])
-        doc.user_data["annotate_kit_columns"] = columns
-    return columns
-
-
-def _named(doc: Doc, claim: ClaimDraft, ents: list[EntitySpan], kit: LanguageKit) -> bool:
-    """A named entity in the claim; without a recogniser, a capitalised word that does not
-    open its sentence (a proper-name guess, stated as such in the lexicon's note)."""
-    named = set(kit.rules.entities["named_labels"])
-    if kit.has("ner"):
-        return any(e.label in named for e in ents if claim.start <= e.start and e.end <= claim.end)
-    return any(
-        t.is_title
-        and not t.is_sent_start
-        and t.lower_ not in kit.lexicon.claims.get("not_names", ())
-        for t in doc[claim.start : claim.end]
-    )
 
 
 def _link_cues(claims: list[ClaimDraft], cues: list[CueSpan], sents: list[Span]) -> None:
@@ -467,129 +374,3 @@ def _factuality(doc: Doc, claim: ClaimDraft, cues: list[CueSpan], kit: LanguageK
         if order.index(base) > order.index(value):
             value = base
     return rules["negated"][value] if flips % 2 else value
-
-
-def _check_worthiness(
-    doc: Doc, claim: ClaimDraft, ents: list[EntitySpan], cues: list[CueSpan], kit: LanguageKit
-) -> str:
-    rules = kit.rules.check_worthiness
-    fact = kit.rules.factuality
-    span = doc[claim.start : claim.end]
-    text = _text(span.sent).rstrip().rstrip("\"”»' ")
-    words = kit.lexicon.claims
-    asked = text.endswith(("?", "!"))
-    promised = _has_phrase(span, words.get("non_factual", ()))  # should, must, I will ...
-    framed = claim.factuality in rules.get("measure_factuality", ())  # not a hedged prediction
-    if not asked and not promised and framed and _measured(doc, claim, kit):
-        return rules["check_worthy"]
-    if (
-        asked
-        or promised
-        or _imperative(doc, claim, kit)
-        or claim.factuality in rules["non_factual_factuality"]
-        or any(cues[i].cue_type in rules["non_factual_cue_types"] for i in claim.cues)
-        or (claim.source == "author" and _starts_with(span.sent, words.get("opinions", ())))
-    ):
-        return rules["non_factual"]
-    certain = {fact["default"], fact["negated"][fact["default"]]}
-    if claim.factuality not in certain:
-        return rules["unimportant"]
-    if _checkable(doc, claim, ents, kit) and _anchored(doc, claim, ents, kit):
-        return rules["check_worthy"]
-    if _event(doc, claim, kit):
-        return rules["check_worthy"]
-    if (
-        rules["check_worthy_if_named_entity"]
-        and _named(doc, claim, ents, kit)
-        and _anchored(doc, claim, ents, kit)
-    ):
-        return rules["check_worthy"]
-    return rules["unimportant"]
-
-
-def _tagged(kit: LanguageKit) -> bool:
-    """Do the lexicon's event rules apply (its 'measures' lists, a tagger and a parser)?"""
-    return bool(kit.lexicon.claims.get("measures")) and kit.has("pos") and kit.has("dep")
-
-
-def _measured(doc: Doc, claim: ClaimDraft, kit: LanguageKit) -> bool:
-    """A measured quantity ('49 percent', '$4 billion'), or a number in a past-tense claim:
-    check-worthy whatever frames it (an opinion opener, a modal, a promise)."""
-    measures = kit.lexicon.claims.get("measures")
-    if not measures:
-        return False
-    columns = _columns(doc)[claim.start : claim.end]
-    strings = kit.nlp.vocab.strings
-    if np.isin(columns[:, 2], [strings.add(w) for w in measures]).any():
-        return True
-    return _tagged(kit) and _numbered(columns, kit) and _past(doc, claim)
-
-
-def _imperative(doc: Doc, claim: ClaimDraft, kit: LanguageKit) -> bool:
-    """'Build a wall.': a base-form main verb without subject or auxiliary directs, it does
-    not assert (Searle 1976's directives); English tags, so only with the event rules."""
-    if not _tagged(kit):
-        return False
-    root = doc[claim.start : claim.end].root
-    return root.tag_ == "VB" and not any(
-        c.dep_ in {"nsubj", "nsubjpass", "aux", "auxpass", "expl"} for c in root.children
-    )
-
-
-def _numbered(columns: Any, kit: LanguageKit) -> bool:
-    """A number among ``columns`` (``_columns`` rows) that the lexicon does not exclude."""
-    strings = kit.nlp.vocab.strings
-    not_numbers = [strings.add(w) for w in kit.lexicon.claims.get("not_numbers", ())]
-    return bool((columns[:, 0].astype(bool) & ~np.isin(columns[:, 2], not_numbers)).any())
-
-
-def _past(doc: Doc, claim: ClaimDraft) -> bool:
-    """A past-tense verb, or a perfect (a participle with 'have'): an event that took place."""
-    for token in doc[claim.start : claim.end]:
-        if token.tag_ == "VBD":
-            return True
-        if token.tag_ == "VBN" and any(
-            c.dep_ == "aux" and c.lemma_ == "have" for c in token.children
-        ):
-            return True
-    return False
-
-
-def _event(doc: Doc, claim: ClaimDraft, kit: LanguageKit) -> bool:
-    """A change of a quantity ('prices have doubled', 'it has gone up') or a past act of a
-    political record ('I vetoed the bill'): checkable without a number (lexicon lists)."""
-    if not _tagged(kit):
-        return False
-    words = kit.lexicon.claims
-    change = set(words.get("change_verbs", ()))
-    phrasal = set(words.get("change_phrasal", ()))
-    record = set(words.get("record_verbs", ()))
-    for token in doc[claim.start : claim.end]:
-        if token.pos_ == "VERB" and token.tag_ != "VB" and token.lemma_ in change:
-            return True
-        if (
-            token.dep_ in {"prt", "advmod", "acomp"}
-            and token.head.tag_ != "VB"
-            and f"{token.head.lemma_} {token.lower_}" in phrasal
-        ):
-            return True
-        if token.tag_ in {"VBD", "VBN", "VBZ"} and token.lemma_ in record:
-            return True
-    return False
-
-
-def _anchored(doc: Doc, claim: ClaimDraft, ents: list[EntitySpan], kit: LanguageKit) -> bool:
-    """Named actors, dates and statistics phrases need something to check about them: a
-    number or quantity, a comparison, a past event or a change (without a tagger: always)."""
-    if not _tagged(kit):
-        return True
-    columns = _columns(doc)[claim.start : claim.end]
-    strings = kit.nlp.vocab.strings
-    compared = [strings.add(t) for t in ("JJR", "RBR", "JJS", "RBS")]
-    return (
-        _numbered(columns, kit)
-        or any(e.label == "QUANTITY" for e in ents if claim.start <= e.start < claim.end)
-        or bool(np.isin(columns[:, 1], compared).any())
-        or _past(doc, claim)
-        or _event(doc, claim, kit)
-    )

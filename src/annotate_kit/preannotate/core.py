@@ -15,8 +15,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from annotate_kit.errors import PreannotationError
-from annotate_kit.preannotate.claims import ClaimDraft, find_claims, model_claims
+from annotate_kit.preannotate.claims import find_claims, model_claims
 from annotate_kit.preannotate.cues import CueSpan, find_cues
+from annotate_kit.preannotate.drafts import ClaimDraft
 from annotate_kit.preannotate.entities import EntitySpan, find_entities
 from annotate_kit.preannotate.lexicon import available_lexicons
 from annotate_kit.preannotate.model import (

@@ -28,6 +28,7 @@ from annotate_kit.preannotate.lexicon import (
     load_rules,
 )
 from annotate_kit.preannotate.model import TrainedModel, is_trained_model, read_trained_model
+from annotate_kit.preannotate.phrases import ClaimWords, compile_claim_words
 from annotate_kit.preannotate.suggesters import NAME as _CLAUSE_SUGGESTER  # noqa: F401 - registers it with spaCy before a model is loaded
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class LanguageKit:
     report_lemmas: frozenset[str]
     agent_lemmas: frozenset[str]
     interaction_nouns: frozenset[str]
+    claim_words: ClaimWords
     notices: list[str] = field(default_factory=list)
     trained: TrainedModel | None = None  # a folder written by `annotate-kit train` (model.py)
 
@@ -145,6 +147,7 @@ def load_kit(lang: str, *, model: str | None = None) -> LanguageKit:
         report_lemmas=frozenset(report),
         agent_lemmas=frozenset(ents.get("agent_verbs", ())),
         interaction_nouns=frozenset(ents.get("interaction_nouns", ())),
+        claim_words=compile_claim_words(lexicon.claims),
         notices=notices,
         trained=trained,
     )
