@@ -151,7 +151,7 @@ def test_model_version_names_components():
     version = french().model_version("fr")
     assert version.startswith("annotate-kit-")
     assert "+fr_core_news_sm-3.8" in version
-    assert "+lexicon-fr-1" in version
+    assert "+lexicon-fr-2" in version  # 2: constraints, cue span convention, entities, claims
 
 
 def test_english_without_a_pipeline_gives_a_notice_and_lexicon_cues():

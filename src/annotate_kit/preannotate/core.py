@@ -112,7 +112,7 @@ class Preannotator:
         return kit
 
     def model_version(self, lang: str) -> str:
-        """Components and versions, e.g. 'annotate-kit-0.1.0+fr_core_news_sm-3.8.0+lexicon-fr-1'."""
+        """Components and versions, e.g. 'annotate-kit-0.1.0+fr_core_news_sm-3.8.0+lexicon-fr-2'."""
         kit = self.kit(lang)
         parts = [f"annotate-kit-{toolkit_version()}"]
         if kit is not None:
