@@ -8,7 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from annotate_kit.cli.main import main
-from training.tiny import tiny_records
+from annotate_kit.export.dataset import export_dataset, split_of
+from training.tiny import tiny_records, with_claims
 
 FAST = ["--base", "blank", "--max-epochs", "3", "--batch-size", "8", "--seed", "1"]
 
@@ -50,6 +51,21 @@ def test_train_then_convert_with_the_model(tmp_path: Path):
     assert "| cues | untyped | overlap |" in evaluated.stdout
     as_json = runner.invoke(main, ["evaluate", str(model), str(records), "--format", "json"])
     assert set(json.loads(as_json.stdout)["settings"]) == {"rules", "model", "both"}
+
+    gold = with_claims(tiny_records(40))  # export takes valid records: cues bear on claims
+    records.write_text("".join(json.dumps(r) + "\n" for r in gold), "utf-8")
+    export_dataset([records], out=tmp_path / "export")
+    on_export = runner.invoke(
+        main, ["evaluate", str(model), str(tmp_path / "export"), "--format", "json"]
+    )
+    assert on_export.exit_code == 0, on_export.output
+    test_docs = sum(split_of(r["doc_id"]) == "test" for r in gold)
+    assert 0 < test_docs < 40
+    assert json.loads(on_export.stdout)["documents"] == test_docs  # the test split only
+    export_dataset([records], out=tmp_path / "no-test", ratios=(1.0, 0.0, 0.0))
+    no_test = runner.invoke(main, ["evaluate", str(model), str(tmp_path / "no-test")])
+    assert no_test.exit_code == 2
+    assert "no test split to compare on" in no_test.stderr
     missing = runner.invoke(
         main, ["train", str(records), "-o", str(tmp_path / "no"), "--compare-only"]
     )

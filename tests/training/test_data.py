@@ -10,31 +10,11 @@ import pytest
 from annotate_kit.errors import TrainingError
 from annotate_kit.export.dataset import export_dataset, split_of
 from annotate_kit.training.data import fingerprint, load_training_data, record_docs
-from training.tiny import tiny_records
-
-
-def _with_claims(records: list[dict]) -> list[dict]:
-    """Export takes valid records only: each cue scopes over a claim (the hedged sentence)."""
-    for record in records:
-        first = record["blocks"][0]
-        record["claims"] = [
-            {
-                "id": "c1",
-                "start": first["start"],
-                "end": first["end"],
-                "text": record["text"][first["start"] : first["end"]],
-                "source_kind": "AUTHOR",
-                "attribution_kind": "NONE",
-                "factuality": "PR+",
-                "check_worthiness": "UFS",
-            }
-        ]
-        record["relations"] = [{"id": "r1", "type": "SCOPES_OVER", "head": "q1", "tail": "c1"}]
-    return records
+from training.tiny import tiny_records, with_claims
 
 
 def test_an_export_folder_gives_its_splits_with_label_names(tmp_path: Path):
-    records = _with_claims(tiny_records(40))
+    records = with_claims(tiny_records(40))
     source = tmp_path / "gold.jsonl"
     source.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
     export_dataset([source], out=tmp_path / "export")

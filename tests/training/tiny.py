@@ -68,3 +68,23 @@ def tiny_claim_records(count: int = 24) -> list[dict[str, Any]]:
         end = start + len(plain)
         record["claims"] = [{"id": "c1", "start": start, "end": end, "text": plain, **CLAIM}]
     return records
+
+
+def with_claims(records: list[dict]) -> list[dict]:
+    """Export takes valid records only: each cue scopes over a claim (the hedged sentence)."""
+    for record in records:
+        first = record["blocks"][0]
+        record["claims"] = [
+            {
+                "id": "c1",
+                "start": first["start"],
+                "end": first["end"],
+                "text": record["text"][first["start"] : first["end"]],
+                "source_kind": "AUTHOR",
+                "attribution_kind": "NONE",
+                "factuality": "PR+",
+                "check_worthiness": "UFS",
+            }
+        ]
+        record["relations"] = [{"id": "r1", "type": "SCOPES_OVER", "head": "q1", "tail": "c1"}]
+    return records
