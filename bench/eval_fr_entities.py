@@ -39,8 +39,10 @@ prefix -> scheme):
     time.*   -> DATE     amount -> QUANTITY       prod.*, event -> MISC
     pers.coll, func.* -> not scored (groups and functions: no scheme label)
 
-Both corpora nest entities ("Université de Paris" around "Paris"): only the outermost gold
-spans are scored (4.5 % of WiNER's spans are nested), as both systems suggest flat spans.
+Both corpora nest entities ("Université de Paris" around "Paris", "2016" inside the event
+"Euro 2016"; 4.5 % of WiNER's spans are nested) and both systems suggest flat spans: recall
+counts the outermost gold spans only, and a prediction is correct when it matches a gold
+span of its label at any depth (so "2016" in "Euro 2016" is no false date).
 Gold spans keep the corpus's own edges (WiNER's "l'Irak", Quaero's "le 2 novembre 2017"):
 exact figures pay for those conventions, overlap figures do not.
 
@@ -110,7 +112,11 @@ class Document:
     doc_id: str
     corpus: str
     text: str
-    gold: list[Span] = field(default_factory=list)
+    gold: list[Span] = field(default_factory=list)  # every span, nested ones included
+
+    @property
+    def top(self) -> list[Span]:
+        return outermost(self.gold)
 
     @property
     def split(self) -> str:
@@ -146,7 +152,7 @@ def read_brat(text: str, ann: str) -> list[Span]:
         start, end = int(offsets[0]), int(offsets[1])
         if text[start:end] == surface:
             spans.append((start, end, label))
-    return outermost(spans)
+    return sorted(set(spans))
 
 
 def read_webanno(content: str, name: str) -> list[Document]:
@@ -163,7 +169,7 @@ def read_webanno(content: str, name: str) -> list[Document]:
     def close() -> None:
         if text:
             raw.extend((s, e, label) for s, e, label in open_spans.values())
-            docs.append(Document(f"{name}#{number}", "FENEC", text, outermost(raw[:])))
+            docs.append(Document(f"{name}#{number}", "FENEC", text, sorted(set(raw))))
 
     for line in content.splitlines():
         if line.startswith("#Text="):
@@ -247,14 +253,18 @@ class Score:
     tp_gold: int = 0
     gold: int = 0
 
-    def add(self, predicted: list[Span], gold: list[Span], *, exact: bool) -> None:
+    def add(
+        self, predicted: list[Span], gold: list[Span], nested: list[Span], *, exact: bool
+    ) -> None:
+        """Recall over ``gold`` (outermost spans), precision against ``nested`` (all)."""
+
         def match(a: Span, b: Span) -> bool:
             same = a[:2] == b[:2] if exact else a[0] < b[1] and b[0] < a[1]
             return same and a[2] == b[2]
 
         self.pred += len(predicted)
         self.gold += len(gold)
-        self.tp_pred += sum(any(match(p, g) for g in gold) for p in predicted)
+        self.tp_pred += sum(any(match(p, g) for g in nested) for p in predicted)
         self.tp_gold += sum(any(match(p, g) for p in predicted) for g in gold)
 
     @property
@@ -290,7 +300,10 @@ def evaluate(docs: list[Document], predicted: list[list[Span]], *, exact: bool) 
         for row, score in rows.items():
             gold_row = "DATE" if row == "DATE (digit)" else row
             score.add(
-                select(pred, doc.text, row), select(doc.gold, doc.text, gold_row), exact=exact
+                select(pred, doc.text, row),
+                select(doc.top, doc.text, gold_row),
+                select(doc.gold, doc.text, gold_row),
+                exact=exact,
             )
     return rows
 
@@ -307,7 +320,7 @@ def errors(docs: list[Document], predicted: list[list[Span]], top: int) -> str:
             return any(a[0] < b[1] and b[0] < a[1] and a[2] == b[2] for b in spans)
 
         fp.update(f"{p[2]} {doc.text[p[0] : p[1]]!r}" for p in pred if not hit(p, doc.gold))
-        fn.update(f"{g[2]} {doc.text[g[0] : g[1]]!r}" for g in doc.gold if not hit(g, pred))
+        fn.update(f"{g[2]} {doc.text[g[0] : g[1]]!r}" for g in doc.top if not hit(g, pred))
     lines = [f"false positives (dev, {sum(fp.values())}):"]
     lines += [f"  {n:4} {k}" for k, n in fp.most_common(top)]
     lines += [f"false negatives (dev, {sum(fn.values())}):"]
@@ -318,7 +331,7 @@ def errors(docs: list[Document], predicted: list[list[Span]], top: int) -> str:
 def table(docs: list[Document], ours: list, bare: list, corpus: str, split: str) -> str:
     picked = [i for i, d in enumerate(docs) if d.corpus == corpus and split in ("all", d.split)]
     sub = [docs[i] for i in picked]
-    gold_counts = Counter(s[2] for d in sub for s in d.gold)
+    gold_counts = Counter(s[2] for d in sub for s in d.top)
     out = [
         f"{corpus} {split}: {len(sub)} documents, gold "
         + ", ".join(f"{k} {v}" for k, v in sorted(gold_counts.items())),

@@ -12,13 +12,15 @@ mis-tags as a determiner or conjunction, "Madagascar", stays); a name must hold 
 or as many letters. Clock times ("21h", "à 20 heures") and bare years ("la saison 2015-2016")
 are DATE; ordinals ("la première fois") are no quantity; a capitalised month name inside a
 sentence ("la planète Mars") is no date; a place that is the complement of a noun ("la police
-d'Orlando a déclaré") does not speak for its government.
+d'Orlando a déclaré") does not speak for its government; a capitalised nationality is MISC ("les
+Français"), and words capitalised by convention ("l'État", "le Premier ministre") no name.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -68,6 +70,8 @@ def find_entities(doc: Doc, kit: LanguageKit, kind: str = "paragraph") -> list[E
             add(doc[start:end], seats["label"], "seat", 4)
     if kit.has("ner"):
         metonymy = spec.get("metonymy", {})
+        nationalities = _nationality_forms(tuple(spec.get("nationalities", {}).get("words", ())))
+        not_names = set(spec.get("not_names", {}).get("words", ()))
         for ent in doc.ents:
             span = _trim(ent)
             label = kit.label_map.get(ent.label_)
@@ -75,14 +79,21 @@ def find_entities(doc: Doc, kit: LanguageKit, kind: str = "paragraph") -> list[E
                 continue
             if label in named and _capitalised_by_position(span, kind):
                 continue
-            if label == metonymy.get("from") and _acts_as_agent(span, kit):
+            if label in named and _plain(span) in not_names:
+                continue
+            if label in named and span.text[:1].isupper() and _plain(span) in nationalities:
+                label = spec["nationalities"]["label"]
+            elif label == metonymy.get("from") and _acts_as_agent(span, kit):
                 label = metonymy["to"]
             add(span, label, "ner", 2)
     labels = {"inst": "institutions", "date": "dates", "qty": "quantities"}
     priorities = {"inst": 1, "date": 3, "qty": 0}  # word lists over the statistical label
     for match_id, start, end in kit.entity_matcher(doc):
         key = kit.nlp.vocab.strings[match_id]
+        priority = priorities.get(key, 3)
         if key in ("year", "reldate"):
+            if key == "year" and not _after_year_preposition(doc, start, spec["dates"]):
+                priority = 1  # a bare year gives way to a name around it ("Tour de France 2016")
             start = _date_frame(doc, start, key, spec)  # noqa: PLW2901
             if start is None:
                 continue
@@ -92,7 +103,7 @@ def find_entities(doc: Doc, kit: LanguageKit, kind: str = "paragraph") -> list[E
         if key == "date" and _capitalised_month(doc[start:end], spec["dates"]):
             continue
         junk = LEADING_JUNK if key == "inst" else frozenset({"ADP", "PUNCT"})
-        add(_trim(doc[start:end], junk), spec[labels[key]]["label"], key, priorities[key])
+        add(_trim(doc[start:end], junk), spec[labels[key]]["label"], key, priority)
     if "clock" in spec.get("dates", {}):
         for start, end in _clock_times(doc, spec["dates"]["clock"]):
             add(doc[start:end], spec["dates"]["label"], "date", 3)
@@ -120,7 +131,7 @@ def _date_frame(doc: Doc, start: int, key: str, spec: dict) -> int | None:
     None when the frame is not there."""
     dates = spec["dates"]
     if key == "year":
-        if start > 0 and doc[start - 1].lower_ in dates["year_prepositions"]:
+        if _after_year_preposition(doc, start, dates):
             return start
         return start if _bare_year(doc, start, spec) else None
     for frame in dates["relative_frames"]:
@@ -128,6 +139,30 @@ def _date_frame(doc: Doc, start: int, key: str, spec: dict) -> int | None:
         if first >= 0 and [t.lower_ for t in doc[first:start]] == frame:
             return first
     return None
+
+
+def _plain(span: Span) -> str:
+    """The span's words, lower-cased, plain apostrophes, single spaces."""
+    return " ".join(t.lower_ for t in span).replace(" '", "'").replace("' ", "'")
+
+
+@cache
+def _nationality_forms(words: tuple[str, ...]) -> frozenset[str]:
+    """Every gender and number of each nationality: 'français' -> 'française', 'françaises'."""
+    forms = set()
+    for word in words:
+        forms |= {word, word + "s", word + "e", word + "es"}
+        if word.endswith(("ien", "on")):
+            forms |= {word + "ne", word + "nes"}
+        if word.endswith("e"):
+            forms |= {word + "s"}
+        if word.endswith("c"):  # grec -> grecque
+            forms |= {word + "que", word + "ques"}
+    return frozenset(forms)
+
+
+def _after_year_preposition(doc: Doc, start: int, dates: dict) -> bool:
+    return start > 0 and doc[start - 1].lower_ in dates["year_prepositions"]
 
 
 def _bare_year(doc: Doc, start: int, spec: dict) -> bool:
