@@ -131,6 +131,8 @@ def _date_frame(doc: Doc, start: int, key: str, spec: dict) -> int | None:
     None when the frame is not there."""
     dates = spec["dates"]
     if key == "year":
+        if _counts_a_noun(doc, start, spec):
+            return None  # "près de 2000 manifestants": a count, whatever comes before
         if _after_year_preposition(doc, start, dates):
             return start
         return start if _bare_year(doc, start, spec) else None
@@ -166,19 +168,21 @@ def _after_year_preposition(doc: Doc, start: int, dates: dict) -> bool:
 
 
 def _bare_year(doc: Doc, start: int, spec: dict) -> bool:
-    """A four-digit year in the lexicon's range, after no number and counting no noun."""
+    """A four-digit year in the lexicon's range, after no other number."""
     token = doc[start]
     low, high = spec["dates"].get("bare_years", (0, -1))
     if not (token.is_digit and len(token) == 4 and low <= int(token.text) <= high):
         return False
-    if start > 0 and doc[start - 1].like_num:
-        return False  # "1 2000": part of a bigger number
-    if start + 1 < len(doc):
-        after = doc[start + 1]
-        counted = after.pos_ == "NOUN" if after.pos_ else after.is_lower
-        if after.is_alpha and (counted or after.lower_ in spec["quantities"].get("units", ())):
-            return False  # "2000 manifestants": a count
-    return True
+    return not (start > 0 and doc[start - 1].like_num)  # "1 2000": part of a bigger number
+
+
+def _counts_a_noun(doc: Doc, start: int, spec: dict) -> bool:
+    """The number is followed by the noun or unit it counts ('2000 manifestants')."""
+    if start + 1 >= len(doc):
+        return False
+    after = doc[start + 1]
+    units = spec.get("quantities", {}).get("units", ())
+    return after.is_alpha and (after.pos_ == "NOUN" or after.lower_ in units)
 
 
 def _clock_times(doc: Doc, clock: dict) -> list[tuple[int, int]]:
