@@ -6,14 +6,19 @@ government (ORG, as the scheme says of capitals); institution noun + nationality
 ORG ("autorités russes"); dates and quantities, which the French pipelines do not tag, come
 from patterns, and the toolkit's own word lists (seats, dates) win over the statistical label
 ("Aujourd'hui" is a DATE, never an ORG). A one-word statistical entity in a short heading
-("Page", "Espace") is dropped unless the tagger calls it a proper noun. Every candidate is trimmed of determiners and elided articles (function words only: a name the tagger
-mis-tags as a determiner or conjunction, "Madagascar", stays); a name must hold at least
-``min_letters`` letters or be a code of letters and digits ("A7"), a date or quantity a digit
-or as many letters. Clock times ("21h", "à 20 heures") and bare years ("la saison 2015-2016")
-are DATE; ordinals ("la première fois") are no quantity; a capitalised month name inside a
-sentence ("la planète Mars") is no date; a place that is the complement of a noun ("la police
-d'Orlando a déclaré") does not speak for its government; a capitalised nationality is MISC ("les
-Français"), and words capitalised by convention ("l'État", "le Premier ministre") no name.
+("Page", "Espace") is dropped unless the tagger calls it a proper noun. Every candidate is
+trimmed of determiners and elided articles (function words only: a name the tagger mis-tags as
+a determiner or conjunction, "Madagascar", stays); a name must hold at least ``min_letters``
+letters or be a code of letters and digits ("A7"), a date or quantity a digit or as many
+letters.
+
+Found in the errors of WiNER-fr's dev half (bench/eval_fr_entities.py), each a general rule:
+clock times ("21h", "à 20 heures") and bare years ("la saison 2015-2016") are DATE, unless the
+number counts the noun after it ("2000 manifestants"); ordinals ("la première fois") are no
+quantity; a capitalised month inside a sentence ("la planète Mars") is no date; a place that
+is a noun's complement ("la police d'Orlando a déclaré") does not speak for its government; a
+capitalised nationality is MISC ("les Français"); words capitalised by convention ("l'État",
+"le Premier ministre") are no name.
 """
 
 from __future__ import annotations
@@ -238,7 +243,8 @@ def _trim(span: Span, junk: frozenset[str] = LEADING_JUNK) -> Span | None:
     doc = span.doc
 
     def function_word(token: Token, tags: frozenset[str]) -> bool:
-        return token.pos_ in tags and (token.is_stop or token.is_punct)
+        no_letters = not any(ch.isalnum() for ch in token.text)  # "``", "–"
+        return token.pos_ in tags and (token.is_stop or token.is_punct or no_letters)
 
     while start < end and (function_word(doc[start], junk) or doc[start].text.endswith("'")):
         start += 1
