@@ -43,6 +43,20 @@ def entities(text: str) -> list[tuple[str, str]]:
         ("Downing Street a démenti l'information.", ("Downing Street", "ORG"), None),
         ("Espace\nLa fusée a décollé de Kourou.", ("Kourou", "LOC"), ("Espace", "MISC")),
         ("Le sommet a réuni un dirigeant et une délégation.", None, ("un", "QUANTITY")),
+        # from WiNER-fr's dev half (bench/eval_fr_entities.py), in sentences written here
+        ("Le concert commence à 21h UTC.", ("21h UTC", "DATE"), ("UTC", "ORG")),
+        ("Rendez-vous vers 12 h 30 devant la mairie.", ("12 h 30", "DATE"), None),
+        ("Le vote est prévu à 20 heures.", ("20 heures", "DATE"), ("20 heures", "QUANTITY")),
+        ("La grève a duré pendant 20 heures.", ("20 heures", "QUANTITY"), ("20 heures", "DATE")),
+        ("Le bilan de la saison 2017 est bon.", ("2017", "DATE"), ("2017", "QUANTITY")),
+        ("Près de 2000 manifestants ont défilé.", ("2000 manifestants", "QUANTITY"), None),
+        ("C'est la première fois qu'il gagne.", None, ("première fois", "QUANTITY")),
+        ("La sonde tourne autour de la planète Mars.", None, ("Mars", "DATE")),
+        ("Un cyclone a frappé Madagascar dans la nuit.", ("Madagascar", "LOC"), None),
+        ("Un accident a bloqué l'autoroute A7 ce matin.", ("A7", "LOC"), None),
+        ("La police d'Orlando a déclaré l'état d'urgence.", ("Orlando", "LOC"), ("Orlando", "ORG")),
+        ("Les Britanniques ont voté pour la sortie.", ("Britanniques", "MISC"), None),
+        ("L'État a versé une aide aux agriculteurs.", None, ("État", "LOC")),
     ],
 )
 def test_french_entity_rule(text, present, absent):
