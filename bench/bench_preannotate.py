@@ -10,6 +10,13 @@ that round's fastest bare variant, and the median of the rounds is reported (a b
 slows a whole round, which a ratio within the round cancels; best-of-N mixes rounds), with
 the ratio of the best times beside it. Target: overhead <= 15%.
 
+Between passes the machine's state changes (on the shared 2-core machine of issue 10, per
+round ratios of one quiet run went from 1.04 to 1.33), so the benchmark also splits the
+``preannotate_stream`` pass itself: CPU time inside spaCy's ``pipe`` (a probe on this
+pipeline's ``pipe``, timing each ``next``) against the rest (segmentation, rules, records).
+spaCy and the rules interleave batch by batch there, so a slower machine slows both alike:
+"added / spaCy in the same pass" is the steadier estimate of the overhead.
+
     .venv/bin/python bench/bench_preannotate.py --docs 400
 """
 
@@ -19,7 +26,9 @@ import argparse
 import random
 import statistics
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from annotate_kit.preannotate.core import BATCH_SIZE, Preannotator, preannotate_batch
 from annotate_kit.preannotate.stream import preannotate_stream
@@ -51,6 +60,26 @@ def rounds(repeat: int, runs: dict) -> list[dict[str, float]]:
     return found
 
 
+class PipeProbe:
+    """CPU seconds spent inside ``nlp.pipe``'s iteration, summed over calls."""
+
+    def __init__(self, nlp: Any) -> None:
+        self.pipe = nlp.pipe
+        self.seconds = 0.0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        stream = self.pipe(*args, **kwargs)
+        while True:
+            start = time.process_time()
+            try:
+                doc = next(stream)
+            except StopIteration:
+                self.seconds += time.process_time() - start
+                return
+            self.seconds += time.process_time() - start
+            yield doc
+
+
 def ratio(times: dict[str, float]) -> float:
     """Ours against the fastest bare variant of the same times."""
     return times["preannotate_stream"] / min(v for k, v in times.items() if k.startswith("bare"))
@@ -79,10 +108,20 @@ def main() -> None:
         for _ in nlp.pipe(texts, batch_size=BATCH_SIZE):
             pass
 
+    probe = PipeProbe(nlp)
+    inside: list[tuple[float, float]] = []  # (spaCy, total) CPU seconds of each ours() pass
+
     def ours() -> None:
-        stream = preannotate_stream(docs, batch_size=args.records_per_batch, preannotator=pre)
-        for _ in stream:
-            pass
+        nlp.pipe = probe  # an instance attribute: preannotate_batch calls kit.nlp.pipe
+        probe.seconds = 0.0
+        start = time.process_time()
+        try:
+            stream = preannotate_stream(docs, batch_size=args.records_per_batch, preannotator=pre)
+            for _ in stream:
+                pass
+        finally:
+            del nlp.pipe
+        inside.append((probe.seconds, time.process_time() - start))
 
     runs = {
         "bare nlp.pipe (default batch)": bare_default,
@@ -101,6 +140,14 @@ def main() -> None:
         f"ratio ours/fastest bare: median of rounds {middle:.3f} (overhead "
         f"{100 * (middle - 1):+.1f}%, target <= +15%); of best times {ratio(best):.3f}"
     )
+    added = [(total - spacy) / spacy for spacy, total in inside]
+    spacy_s = statistics.median(s for s, _ in inside)
+    print(
+        f"inside preannotate_stream: spaCy {spacy_s:.2f} CPU s, ours "
+        f"{statistics.median(t - s for s, t in inside):.2f} CPU s (medians); added / spaCy per "
+        f"pass: " + " ".join(f"{a:+.1%}" for a in added)
+    )
+    print(f"overhead, same pass: median {statistics.median(added):+.1%} (target <= +15%)")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ VALUE_ATTRS = frozenset({"LOWER", "LEMMA", "ORTH", "NORM", "SHAPE", "POS"})  # s
 FLAG_ATTRS = frozenset({"LIKE_NUM", "IS_DIGIT", "IS_ALPHA", "IS_PUNCT", "IS_SPACE", "IS_TITLE"})
 ALIASES = {"TEXT": "ORTH"}
 REPEAT = re.compile(r"\{(\d*)(?:,(\d*))?\}")
+COLUMNS_KEY = "annotate_kit_anchored_columns"
 CACHE_SIZE = 512  # subsets of patterns compiled and kept; a real text meets a few dozen
 
 Condition = tuple[str, str, Any]  # (attribute, "in" | "not_in" | "is", hashes or 0/1)
@@ -94,11 +95,7 @@ class AnchoredMatcher:
         """Indices of the patterns whose every required token is met by a token of ``doc``."""
         if not self._patterns or not len(doc):
             return ()
-        columns: dict[str, list[int]] = {}
-        if self._attrs:
-            array = doc.to_array([IDS[attr] for attr in self._attrs])
-            columns = dict(zip(self._attrs, array.T.tolist(), strict=True))
-        present = {attr: set(values) for attr, values in columns.items()}
+        columns, present = _columns(doc, self._attrs)
         met: list[bool | None] = [None] * len(self._requirements)
         chosen = []
         for i, pattern in enumerate(self._patterns):
@@ -120,6 +117,19 @@ class AnchoredMatcher:
         for key, patterns in by_key.items():
             matcher.add(key, [p.tokens for p in patterns], greedy=patterns[0].greedy)
         return matcher
+
+
+def _columns(doc: Doc, attrs: tuple[str, ...]) -> tuple[dict, dict]:
+    """The Doc's columns of ``attrs`` and the set of each column's values, read once per Doc
+    for every anchored matcher (the cue and the entity matchers ask for mostly the same)."""
+    columns, present = doc.user_data.setdefault(COLUMNS_KEY, ({}, {}))
+    missing = [attr for attr in attrs if attr not in columns]
+    if missing:
+        array = doc.to_array([IDS[attr] for attr in missing]).reshape(len(doc), len(missing))
+        for attr, values in zip(missing, array.T.tolist(), strict=True):
+            columns[attr] = values
+            present[attr] = set(values)
+    return columns, present
 
 
 def _requirements(tokens: list[dict[str, Any]]) -> tuple[Requirement, ...]:

@@ -40,7 +40,8 @@ def check_worthiness(
     fact = kit.rules.factuality
     words = kit.claim_words
     span = doc[claim.start : claim.end]
-    asked = asks_or_exclaims(span.sent)
+    sent = span.sent
+    asked = asks_or_exclaims(sent)
     promised = contains(span, words.non_factual)  # should, must, I will ...
     framed = claim.factuality in rules.get("measure_factuality", ())  # not a hedged prediction
     if not asked and not promised and framed and _measured(doc, claim, kit):
@@ -51,7 +52,7 @@ def check_worthiness(
         or _imperative(doc, claim, kit)
         or claim.factuality in rules["non_factual_factuality"]
         or any(cues[i].cue_type in rules["non_factual_cue_types"] for i in claim.cues)
-        or (claim.source == "author" and opens_with(span.sent, words.opinions))
+        or (claim.source == "author" and opens_with(sent, words.opinions))
     ):
         return rules["non_factual"]
     certain = {fact["default"], fact["negated"][fact["default"]]}

@@ -27,6 +27,7 @@ from annotate_kit.preannotate.model import (
     merge_suggestions,
     model_spans,
 )
+from annotate_kit.preannotate.phrases import keep_text
 from annotate_kit.preannotate.pipeline import LanguageKit, load_kit
 from annotate_kit.preannotate.segments import Segment, nlp_text, segments
 from annotate_kit.scheme.records import Record
@@ -143,11 +144,12 @@ def preannotate_batch(
         kit = preannotator.kit(lang)
         version = preannotator.model_version(lang)
         pieces = [(i, seg) for i in indices for seg in segments(out[i])]
-        texts = (nlp_text(out[i]["text"][seg.start : seg.end]) for i, seg in pieces)
+        texts = [nlp_text(out[i]["text"][seg.start : seg.end]) for i, seg in pieces]
         docs = kit.nlp.pipe(texts, batch_size=batch_size) if kit else iter(())
         grouped: dict[int, list[tuple[Segment, Doc]]] = {i: [] for i in indices}
         if kit is not None:
-            for (i, seg), doc in zip(pieces, docs, strict=True):
+            for (i, seg), doc, text in zip(pieces, docs, texts, strict=True):
+                keep_text(doc, text)
                 grouped[i].append((seg, doc))
         for i in indices:
             _fill(out[i], grouped[i], kit, version, preannotator.suggest)

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
+from annotate_kit.preannotate.phrases import doc_text
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
@@ -40,6 +42,7 @@ SUBJECT_GAP = frozenset({"AUX", "PRON", "ADV", "PART"})
 WINDOW = 6
 HEADING_WORDS = 3  # a heading this short is a section label, not a sentence
 GENITIVE = frozenset({"de", "d'", "du", "des", "of"})  # "la police d'Orlando": a noun's complement
+DIGIT = re.compile(r"\d")
 COMPACT_CLOCK = re.compile(r"\d{1,2}h(\d{2})?", re.IGNORECASE)  # "21h", "23h30", "18h00"
 
 
@@ -192,8 +195,10 @@ def _counts_a_noun(doc: Doc, start: int, spec: dict) -> bool:
 
 def _clock_times(doc: Doc, clock: dict) -> list[tuple[int, int]]:
     """Token ranges of clock times: '21h', '23h30 UTC', '12 h 30', 'à 20 heures'."""
+    found: list[tuple[int, int]] = []
+    if DIGIT.search(doc_text(doc)) is None:
+        return found  # every clock time has a digit: most segments need no token loop
     marks = set(clock["marks"])
-    found = []
     i = 0
     while i < len(doc):
         token, end = doc[i], None

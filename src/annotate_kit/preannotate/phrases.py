@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING, Any
 from spacy.strings import get_string_id
 
 if TYPE_CHECKING:
-    from spacy.tokens import Span
+    from spacy.tokens import Doc, Span
 
 COMPARATIVES = frozenset(get_string_id(tag) for tag in ("JJR", "RBR"))  # Penn tags
 SUPERLATIVES = frozenset(get_string_id(tag) for tag in ("JJS", "RBS"))
 OPENING_QUOTES = "\"“«' "
 CLOSING_QUOTES = "\"”»' "
+TEXT_KEY = "annotate_kit_text"
 
 
 @dataclass(frozen=True)
@@ -66,13 +67,23 @@ def phrase_regex(phrases: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
-def span_text(span: Span) -> str:
-    """A span's text sliced from the Doc's, which is read once per Doc (``Doc.text`` and
-    ``Span.text`` join every token's text at each call)."""
-    text = span.doc.user_data.get("annotate_kit_text")
+def keep_text(doc: Doc, text: str) -> None:
+    """Note the text a Doc was made from (``preannotate_batch`` has it): ``Doc.text`` joins
+    every token's text, a Python loop, at each call."""
+    doc.user_data[TEXT_KEY] = text
+
+
+def doc_text(doc: Doc) -> str:
+    """The Doc's text, kept by ``keep_text`` or read once."""
+    text = doc.user_data.get(TEXT_KEY)
     if text is None:
-        text = span.doc.user_data["annotate_kit_text"] = span.doc.text
-    return text[span.start_char : span.end_char]
+        text = doc.user_data[TEXT_KEY] = doc.text
+    return text
+
+
+def span_text(span: Span) -> str:
+    """A span's text sliced from the Doc's (``Span.text`` joins its tokens' at each call)."""
+    return doc_text(span.doc)[span.start_char : span.end_char]
 
 
 def opens_with(span: Span, pattern: re.Pattern[str] | None) -> bool:
