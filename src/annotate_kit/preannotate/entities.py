@@ -118,9 +118,10 @@ def find_entities(doc: Doc, kit: LanguageKit, kind: str = "paragraph") -> list[E
     min_letters = int(kit.rules.entities["min_letters"])
     chosen: list[EntitySpan] = []
     taken: set[int] = set()
+    text = doc_text(doc)
     for _, span in sorted(candidates, key=lambda c: (-c[0], c[1].start - c[1].end, c[1].start)):
         tokens = set(range(span.start, span.end))
-        chars = "".join(t.text for t in doc[span.start : span.end])
+        chars = text[span.start_char : span.end_char]  # spaces count neither way below
         letters = sum(ch.isalpha() for ch in chars)
         code = span.label in named and chars[:1].isupper()  # a road "A7", a group "G20"
         if any(ch.isdigit() for ch in chars) and (code or span.label not in named):
@@ -248,8 +249,10 @@ def _trim(span: Span, junk: frozenset[str] = LEADING_JUNK) -> Span | None:
     doc = span.doc
 
     def function_word(token: Token, tags: frozenset[str]) -> bool:
+        if token.pos_ not in tags:
+            return False
         no_letters = not any(ch.isalnum() for ch in token.text)  # "``", "–"
-        return token.pos_ in tags and (token.is_stop or token.is_punct or no_letters)
+        return token.is_stop or token.is_punct or no_letters
 
     while start < end and (function_word(doc[start], junk) or doc[start].text.endswith("'")):
         start += 1
