@@ -174,6 +174,8 @@ def _fill(
     text = record["text"]
     kinds = kit.rules.claims
     learnt = kit.trained is not None and "claims" in kit.trained.layers and suggest != "rules"
+    cue_ids: dict[tuple[int, int], str] = {}
+    related: set[tuple[str, str, str]] = set()
     for seg, doc in parts:
         ents = find_entities(doc, kit, seg.kind)
         cues = find_cues(doc, kit)
@@ -196,12 +198,12 @@ def _fill(
         for claim in claims:
             claim_id = _add_claim(record, seg, doc, claim, text=text, kinds=kinds)
             for e in claim.source_entities if claim.source == "entity" else ():
-                _relate(record, kinds["source_relation"], ent_ids[e], claim_id)
+                _relate(record, (kinds["source_relation"], ent_ids[e], claim_id), related)
             for i in claim.cues:
                 cue = cues[i]
                 relation = scheme.cue_relation(cue.cue_type)
-                for cue_id in _cue_ids(record, seg, cue, text) if relation else ():
-                    _relate(record, relation, cue_id, claim_id)
+                for cue_id in _cue_ids(record, seg, cue, text, cue_ids) if relation else ():
+                    _relate(record, (relation, cue_id, claim_id), related)
     for layer in ("entities", "claims", "cues"):
         record[layer].sort(key=lambda s: (s["start"], s["end"]))
     if kit.trained is not None and suggest != "rules":
@@ -229,16 +231,17 @@ def _add_span(
     return span_id
 
 
-def _cue_ids(record: Record, seg: Segment, cue: CueSpan, text: str) -> list[str]:
-    """One span per part of the cue (a discontinuous cue has several), reused if present."""
+def _cue_ids(
+    record: Record, seg: Segment, cue: CueSpan, text: str, known: dict[tuple[int, int], str]
+) -> list[str]:
+    """One span per part of the cue (a discontinuous cue has several), reused if present
+    (``known``: the record's cue ids by offsets, so that a long document stays linear)."""
     ids = []
     for part_start, part_end in cue.parts:
         start, end = seg.start + part_start, seg.start + part_end
-        found = next(
-            (c["id"] for c in record["cues"] if (c["start"], c["end"]) == (start, end)), None
-        )
+        found = known.get((start, end))
         if found is None:
-            found = f"cue-{len(record['cues']) + 1}"
+            found = known[(start, end)] = f"cue-{len(record['cues']) + 1}"
             record["cues"].append(
                 {
                     "id": found,
@@ -276,10 +279,12 @@ def _add_claim(
     return claim_id
 
 
-def _relate(record: Record, kind: str, head: str, tail: str) -> None:
-    for existing in record["relations"]:
-        if (existing["type"], existing["head"], existing["tail"]) == (kind, head, tail):
-            return
+def _relate(record: Record, relation: tuple[str, str, str], known: set) -> None:
+    """Add the (type, head, tail) relation unless ``known`` (the record's) has it."""
+    if relation in known:
+        return
+    known.add(relation)
+    kind, head, tail = relation
     record["relations"].append(
         {"id": f"rel-{len(record['relations']) + 1}", "type": kind, "head": head, "tail": tail}
     )
