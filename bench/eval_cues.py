@@ -136,14 +136,26 @@ class Score:
     tp_gold: int = 0
     gold: int = 0
 
-    def add(self, predicted: list, gold: list, *, exact: bool, typed: bool) -> None:
+    def add(
+        self,
+        predicted: list,
+        gold: list,
+        *,
+        exact: bool,
+        typed: bool = True,
+        nested: list | None = None,
+    ) -> None:
+        """Recall over ``gold``; precision against ``nested`` when given (every gold span,
+        nested ones included, where ``gold`` holds the outermost: eval_fr_entities.py)."""
+
         def match(a: tuple, b: tuple) -> bool:
             same = (a[0], a[1]) == (b[0], b[1]) if exact else a[0] < b[1] and b[0] < a[1]
             return same and (not typed or a[2] == b[2])
 
         self.pred += len(predicted)
         self.gold += len(gold)
-        self.tp_pred += sum(any(match(p, g) for g in gold) for p in predicted)
+        against = gold if nested is None else nested
+        self.tp_pred += sum(any(match(p, g) for g in against) for p in predicted)
         self.tp_gold += sum(any(match(p, g) for p in predicted) for g in gold)
 
     @property

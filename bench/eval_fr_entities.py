@@ -67,6 +67,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import spacy
+from eval_cues import Score  # bench/eval_cues.py: P/R/F1 with overlap or exact matching
 
 from annotate_kit.preannotate.core import Preannotator, preannotate_batch
 from annotate_kit.preannotate.segments import nlp_text, segments
@@ -246,43 +247,6 @@ def predict(docs: list[Document], pre: Preannotator) -> tuple[list[list[Span]], 
     return ours, bare
 
 
-@dataclass
-class Score:
-    tp_pred: int = 0
-    pred: int = 0
-    tp_gold: int = 0
-    gold: int = 0
-
-    def add(
-        self, predicted: list[Span], gold: list[Span], nested: list[Span], *, exact: bool
-    ) -> None:
-        """Recall over ``gold`` (outermost spans), precision against ``nested`` (all)."""
-
-        def match(a: Span, b: Span) -> bool:
-            same = a[:2] == b[:2] if exact else a[0] < b[1] and b[0] < a[1]
-            return same and a[2] == b[2]
-
-        self.pred += len(predicted)
-        self.gold += len(gold)
-        self.tp_pred += sum(any(match(p, g) for g in nested) for p in predicted)
-        self.tp_gold += sum(any(match(p, g) for p in predicted) for g in gold)
-
-    @property
-    def p(self) -> float:
-        return self.tp_pred / self.pred if self.pred else 0.0
-
-    @property
-    def r(self) -> float:
-        return self.tp_gold / self.gold if self.gold else 0.0
-
-    @property
-    def f(self) -> float:
-        return 2 * self.p * self.r / (self.p + self.r) if self.p + self.r else 0.0
-
-    def __str__(self) -> str:
-        return f"{self.p:.3f} {self.r:.3f} {self.f:.3f}"
-
-
 def select(spans: list[Span], text: str, row: str) -> list[Span]:
     """The spans a table row scores."""
     if row == "PER+ORG+LOC":
@@ -302,7 +266,7 @@ def evaluate(docs: list[Document], predicted: list[list[Span]], *, exact: bool) 
             score.add(
                 select(pred, doc.text, row),
                 select(doc.top, doc.text, gold_row),
-                select(doc.gold, doc.text, gold_row),
+                nested=select(doc.gold, doc.text, gold_row),
                 exact=exact,
             )
     return rows

@@ -17,9 +17,14 @@ def bench():
     spec = importlib.util.spec_from_file_location("eval_fr_entities", BENCH)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    yield module
-    del sys.modules[spec.name]
+    sys.path.insert(0, str(BENCH.parent))  # it imports eval_cues, as a script run from bench/
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.path.remove(str(BENCH.parent))
+        sys.modules.pop(spec.name, None)
+        sys.modules.pop("eval_cues", None)
 
 
 TEXT = "Le maire de Lyon a parlé à l'Université de Lyon le 3 mai 2017."
@@ -97,8 +102,8 @@ def test_score_overlap_exact_and_nested_precision(bench):
     gold_top = [(0, 10, "ORG"), (20, 30, "DATE")]
     predicted = [(0, 4, "LOC"), (22, 30, "DATE"), (40, 45, "DATE")]
     overlap, exact = bench.Score(), bench.Score()
-    overlap.add(predicted, gold_top, gold_all, exact=False)
-    exact.add(predicted, gold_top, gold_all, exact=True)
+    overlap.add(predicted, gold_top, nested=gold_all, exact=False)
+    exact.add(predicted, gold_top, nested=gold_all, exact=True)
     # "LOC" inside the ORG is right (a nested gold span) but finds no outermost span.
     assert (overlap.tp_pred, overlap.pred, overlap.tp_gold, overlap.gold) == (2, 3, 1, 2)
     assert (exact.tp_pred, exact.tp_gold) == (1, 0)
