@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 SUBJECTS = ("nsubj", "nsubj:pass", "obl:agent", "agent")
 SOURCE_GAP = 4
+MORPH_KEY = "annotate_kit_morph"
+FINITE = "VerbForm=Fin"
 
 
 def find_claims(
@@ -162,6 +164,23 @@ def _sentence_claims(
         while draft.start < draft.end and doc[draft.start].is_punct:
             draft.start += 1
     return [d for d in found if d.end > d.start]
+
+
+def _has_finite_verb(sent: Span, kit: LanguageKit) -> bool:
+    """A token with VerbForm=Fin, read from the MORPH column: each distinct analysis is
+    parsed once per process (``CueIndex.morph_memo``), not once per token."""
+    doc = sent.doc
+    column = doc.user_data.get(MORPH_KEY)
+    if column is None:
+        column = doc.user_data[MORPH_KEY] = doc.to_array("MORPH").tolist()
+    memo = kit.cues.morph_memo
+    for value in set(column[sent.start : sent.end]):
+        key = (value, FINITE)
+        if key not in memo:
+            memo[key] = "Fin" in doc[column.index(value)].morph.get("VerbForm")
+        if memo[key]:
+            return True
+    return False
 
 
 def _content_end(sent: Span) -> int:
@@ -311,7 +330,7 @@ def _is_assertion(sent: Span, kit: LanguageKit) -> bool:
     if asks_or_exclaims(sent) or opens_with(sent, kit.claim_words.greetings):
         return False
     if kit.has("morph"):
-        return any("Fin" in t.morph.get("VerbForm") for t in sent)
+        return _has_finite_verb(sent, kit)
     return sum(not t.is_punct for t in sent) >= 3
 
 

@@ -294,7 +294,7 @@ def _lemma(token: Token) -> str:
 
 def _acts_as_agent(span: Span, kit: LanguageKit) -> bool:
     """A place name used for its government: it speaks, decides, or is a party to talks."""
-    verbs = kit.report_lemmas | kit.agent_lemmas
+    verbs = kit.speaking_lemmas
     root = span.root
     if kit.has("dep"):
         subject = root.head if root.dep_ == "conj" else root

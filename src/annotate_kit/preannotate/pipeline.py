@@ -54,8 +54,7 @@ class LanguageKit:
     entity_matcher: AnchoredMatcher
     seat_matcher: PhraseMatcher
     label_map: dict[str, str | None]
-    report_lemmas: frozenset[str]
-    agent_lemmas: frozenset[str]
+    speaking_lemmas: frozenset[str]  # reporting and agent verbs: a place for its government
     interaction_nouns: frozenset[str]
     claim_words: ClaimWords
     notices: list[str] = field(default_factory=list)
@@ -144,8 +143,7 @@ def load_kit(lang: str, *, model: str | None = None) -> LanguageKit:
         entity_matcher=entity_matcher,
         seat_matcher=seat_matcher,
         label_map=label_map,
-        report_lemmas=frozenset(report),
-        agent_lemmas=frozenset(ents.get("agent_verbs", ())),
+        speaking_lemmas=frozenset(report) | frozenset(ents.get("agent_verbs", ())),
         interaction_nouns=frozenset(ents.get("interaction_nouns", ())),
         claim_words=compile_claim_words(lexicon.claims),
         notices=notices,
