@@ -41,11 +41,15 @@ def _texts(lang: str) -> list[str]:
 )
 def test_anchored_matchers_find_what_the_full_matcher_finds(lang, model):
     kit = load_kit(lang, model=model)
-    checked = 0
+    checked = windowed = 0
     for doc in kit.nlp.pipe(_texts(lang)):
         for sentence in doc.sents:
             segment = sentence.as_doc()
             for matcher in (kit.cues.patterns, kit.entity_matcher):
                 assert matcher(segment) == matcher.match_all(segment), segment.text
-                checked += len(matcher.match_all(segment))
+                aligned = matcher.match_all(segment, with_alignments=True)
+                assert matcher(segment, with_alignments=True) == aligned, segment.text
+                checked += len(aligned)
+                windowed += matcher._window(segment, matcher.plausible(segment)) is not None
     assert checked > 0  # the texts do hold matches: the comparison is not vacuous
+    assert windowed > 0  # and some segments were matched on a token range (_window)

@@ -8,7 +8,9 @@ its required tokens (not optional, not negated) ask: values of LOWER, LEMMA, ORT
 SHAPE or POS (``IN``, ``NOT_IN`` or one value) and flags (LIKE_NUM, IS_DIGIT, ...). On each
 Doc it reads those columns once and keeps the patterns whose every required token is met by
 some token of the Doc, then calls a Matcher built from just those, cached per subset. What
-it cannot read (MORPH, regular expressions, extensions) it does not use to rule out.
+it cannot read (MORPH, regular expressions, extensions) it does not use to rule out. When
+every pattern kept is bounded in length, the Matcher runs on the token range within that
+length of their required tokens, not on the whole Doc (it steps through tokens in Python).
 
 The matches are the full Matcher's, in the same order: a pattern ruled out could not match,
 so it adds no match; spaCy keeps the remaining patterns' states, and so their matches, in
@@ -34,6 +36,7 @@ FLAG_ATTRS = frozenset({"LIKE_NUM", "IS_DIGIT", "IS_ALPHA", "IS_PUNCT", "IS_SPAC
 ALIASES = {"TEXT": "ORTH"}
 REPEAT = re.compile(r"\{(\d*)(?:,(\d*))?\}")
 COLUMNS_KEY = "annotate_kit_anchored_columns"
+WINDOW_SHARE = 0.75  # run on a range only when it spares a quarter of the Doc or more
 CACHE_SIZE = 512  # subsets of patterns compiled and kept; a real text meets a few dozen
 
 Condition = tuple[str, str, Any]  # (attribute, "in" | "not_in" | "is", hashes or 0/1)
@@ -46,6 +49,7 @@ class _Pattern:
     tokens: list[dict[str, Any]]
     greedy: str | None
     requires: tuple[int, ...]  # indices of the requirements that some token must meet
+    longest: int | None  # most tokens a match can cover; None: unbounded ('*', '+')
 
 
 class AnchoredMatcher:
@@ -72,7 +76,7 @@ class AnchoredMatcher:
                 if req not in self._requirements:
                     self._requirements.append(req)
                 requires.append(self._requirements.index(req))
-            self._patterns.append(_Pattern(key, tokens, greedy, tuple(requires)))
+            self._patterns.append(_Pattern(key, tokens, greedy, tuple(requires), _longest(tokens)))
         self._attrs = tuple(sorted({c[0] for req in self._requirements for c in req}))
         self._compiled.clear()
 
@@ -85,7 +89,12 @@ class AnchoredMatcher:
             if len(self._compiled) >= CACHE_SIZE:
                 self._compiled.clear()
             matcher = self._compiled[chosen] = self._build(chosen)
-        return matcher(doc, with_alignments=with_alignments)
+        window = self._window(doc, chosen)
+        if window is None:
+            return matcher(doc, with_alignments=with_alignments)
+        start, end = window
+        found = matcher(doc[start:end], with_alignments=with_alignments)
+        return [(key, s + start, e + start, *rest) for key, s, e, *rest in found]
 
     def match_all(self, doc: Doc, *, with_alignments: bool = False) -> list[tuple]:
         """Every pattern, as spaCy's Matcher runs them (the reference the tests compare to)."""
@@ -107,6 +116,32 @@ class AnchoredMatcher:
             else:
                 chosen.append(i)
         return tuple(chosen)
+
+    def _window(self, doc: Doc, chosen: tuple[int, ...]) -> tuple[int, int] | None:
+        """The token range that holds every possible match, when clearly shorter than the Doc.
+
+        A match holds a token meeting each required token of its pattern, so it lies within
+        ``longest`` tokens of one of them: the Matcher, which steps through every token in
+        Python, need not see the rest. Matches inside the range are the Doc's, in the same
+        order (the same states start at the same tokens). None: the whole Doc (an unbounded
+        pattern, or a range nearly as long)."""
+        if not chosen:
+            return None
+        columns, _ = _columns(doc, self._attrs)
+        low, high = len(doc), 0
+        positions: dict[int, list[int]] = {}
+        for i in chosen:
+            pattern = self._patterns[i]
+            if pattern.longest is None or not pattern.requires:
+                return None
+            r = pattern.requires[0]
+            if r not in positions:
+                positions[r] = _positions(self._requirements[r], columns)
+            hits = positions[r]
+            low = min(low, hits[0] - pattern.longest + 1)
+            high = max(high, hits[-1] + pattern.longest)
+        low, high = max(low, 0), min(high, len(doc))
+        return (low, high) if high - low <= WINDOW_SHARE * len(doc) else None
 
     def _build(self, chosen: tuple[int, ...]) -> Matcher:
         matcher = Matcher(self.vocab, validate=False)
@@ -130,6 +165,28 @@ def _columns(doc: Doc, attrs: tuple[str, ...]) -> tuple[dict, dict]:
             columns[attr] = values
             present[attr] = set(values)
     return columns, present
+
+
+def _longest(tokens: list[dict[str, Any]]) -> int | None:
+    """Most tokens a match of the pattern covers; None when an operator repeats unboundedly."""
+    total = 0
+    for token in tokens:
+        op = token.get("OP")
+        if op in (None, "1", "!", "?"):
+            total += 1
+            continue
+        repeat = REPEAT.fullmatch(op) if op not in ("*", "+") else None
+        if repeat is None or (repeat.group(2) == "" and "," in op):
+            return None  # '*', '+', '{n,}'
+        total += int(repeat.group(2) or repeat.group(1) or 0)
+    return total
+
+
+def _positions(req: Requirement, columns: dict[str, list[int]]) -> list[int]:
+    """Indices of the tokens that meet every condition of ``req``, in order."""
+    first, *rest = req
+    candidates = [k for k, v in enumerate(columns[first[0]]) if _holds(first, v)]
+    return [k for k in candidates if all(_holds(c, columns[c[0]][k]) for c in rest)]
 
 
 def _requirements(tokens: list[dict[str, Any]]) -> tuple[Requirement, ...]:
