@@ -23,9 +23,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from spacy.attrs import IDS
 from spacy.matcher import Matcher
 from spacy.strings import get_string_id
+
+from annotate_kit.preannotate.columns import read
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -35,7 +36,7 @@ VALUE_ATTRS = frozenset({"LOWER", "LEMMA", "ORTH", "NORM", "SHAPE", "POS"})  # s
 FLAG_ATTRS = frozenset({"LIKE_NUM", "IS_DIGIT", "IS_ALPHA", "IS_PUNCT", "IS_SPACE", "IS_TITLE"})
 ALIASES = {"TEXT": "ORTH"}
 REPEAT = re.compile(r"\{(\d*)(?:,(\d*))?\}")
-COLUMNS_KEY = "annotate_kit_anchored_columns"
+PRESENT_KEY = "annotate_kit_present"
 WINDOW_SHARE = 0.75  # run on a range only when it spares a quarter of the Doc or more
 CACHE_SIZE = 512  # subsets of patterns compiled and kept; a real text meets a few dozen
 
@@ -65,6 +66,11 @@ class AnchoredMatcher:
 
     def __len__(self) -> int:
         return len(self._check)
+
+    @property
+    def attrs(self) -> tuple[str, ...]:
+        """The token attributes its patterns' required tokens ask about."""
+        return self._attrs
 
     def add(
         self, key: str, patterns: list[list[dict[str, Any]]], *, greedy: str | None = None
@@ -155,15 +161,15 @@ class AnchoredMatcher:
 
 
 def _columns(doc: Doc, attrs: tuple[str, ...]) -> tuple[dict, dict]:
-    """The Doc's columns of ``attrs`` and the set of each column's values, read once per Doc
-    for every anchored matcher (the cue and the entity matchers ask for mostly the same)."""
-    columns, present = doc.user_data.setdefault(COLUMNS_KEY, ({}, {}))
-    missing = [attr for attr in attrs if attr not in columns]
-    if missing:
-        array = doc.to_array([IDS[attr] for attr in missing]).reshape(len(doc), len(missing))
-        for attr, values in zip(missing, array.T.tolist(), strict=True):
-            columns[attr] = values
-            present[attr] = set(values)
+    """The Doc's columns of ``attrs`` (columns.py, shared with the other rules) and the set of
+    each column's values, built once per Doc for every anchored matcher."""
+    columns = read(doc, attrs)
+    present = doc.user_data.get(PRESENT_KEY)
+    if present is None:
+        present = doc.user_data[PRESENT_KEY] = {}
+    for attr in attrs:
+        if attr not in present:
+            present[attr] = set(columns[attr])
     return columns, present
 
 

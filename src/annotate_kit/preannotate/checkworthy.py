@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from annotate_kit.preannotate.columns import read
 from annotate_kit.preannotate.phrases import (
     COMPARATIVES,
     SUPERLATIVES,
@@ -67,13 +68,9 @@ def check_worthiness(
 
 
 def _columns(doc: Doc) -> tuple[list[int], list[int], list[int]]:
-    """LIKE_NUM, TAG and LOWER of every token, read once per Doc (plain lists: a claim is a
-    few dozen tokens, where numpy's per-call cost exceeds the work)."""
-    columns = doc.user_data.get("annotate_kit_columns")
-    if columns is None:
-        array = doc.to_array(list(COLUMNS))
-        columns = doc.user_data["annotate_kit_columns"] = tuple(array.T.tolist())
-    return columns
+    """LIKE_NUM, TAG and LOWER of every token (columns.py: read once per Doc)."""
+    columns = read(doc, COLUMNS)
+    return columns["LIKE_NUM"], columns["TAG"], columns["LOWER"]
 
 
 def _numbered(doc: Doc, claim: ClaimDraft, kit: LanguageKit) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from annotate_kit.preannotate.checkworthy import check_worthiness
+from annotate_kit.preannotate.columns import column
 from annotate_kit.preannotate.drafts import ClaimDraft
 from annotate_kit.preannotate.phrases import asks_or_exclaims, opens_with, span_text
 from annotate_kit.scheme.schema import load_scheme
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
 SUBJECTS = ("nsubj", "nsubj:pass", "obl:agent", "agent")
 SOURCE_GAP = 4
-MORPH_KEY = "annotate_kit_morph"
 FINITE = "VerbForm=Fin"
 
 
@@ -170,14 +170,12 @@ def _has_finite_verb(sent: Span, kit: LanguageKit) -> bool:
     """A token with VerbForm=Fin, read from the MORPH column: each distinct analysis is
     parsed once per process (``CueIndex.morph_memo``), not once per token."""
     doc = sent.doc
-    column = doc.user_data.get(MORPH_KEY)
-    if column is None:
-        column = doc.user_data[MORPH_KEY] = doc.to_array("MORPH").tolist()
+    morphs = column(doc, "MORPH")
     memo = kit.cues.morph_memo
-    for value in set(column[sent.start : sent.end]):
+    for value in set(morphs[sent.start : sent.end]):
         key = (value, FINITE)
         if key not in memo:
-            memo[key] = "Fin" in doc[column.index(value)].morph.get("VerbForm")
+            memo[key] = "Fin" in doc[morphs.index(value)].morph.get("VerbForm")
         if memo[key]:
             return True
     return False

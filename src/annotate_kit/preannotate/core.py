@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotate_kit.errors import PreannotationError
 from annotate_kit.preannotate.claims import find_claims, model_claims
+from annotate_kit.preannotate.columns import read as read_columns
 from annotate_kit.preannotate.cues import CueSpan, find_cues
 from annotate_kit.preannotate.drafts import ClaimDraft
 from annotate_kit.preannotate.entities import EntitySpan, find_entities
@@ -150,6 +151,7 @@ def preannotate_batch(
         if kit is not None:
             for (i, seg), doc, text in zip(pieces, docs, texts, strict=True):
                 keep_text(doc, text)
+                read_columns(doc, kit.columns)
                 grouped[i].append((seg, doc))
         for i in indices:
             _fill(out[i], grouped[i], kit, version, preannotator.suggest)

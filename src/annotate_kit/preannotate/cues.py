@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from annotate_kit.preannotate.columns import column
 from annotate_kit.preannotate.constraints import holds
 from annotate_kit.scheme.schema import load_scheme
 
@@ -84,7 +85,7 @@ def _raw_matches(doc: Doc, kit: LanguageKit) -> Iterator[tuple[CueRule, tuple[in
     for match_id, start, end in index.phrases(doc) if len(index.phrases) else ():
         yield index.rules[strings[match_id]], tuple(range(start, end))
     if index.lemmas:
-        lemmas = doc.to_array("LEMMA").tolist()  # a set lookup: short Docs, numpy costs more
+        lemmas = column(doc, "LEMMA")  # a set lookup: short Docs, numpy costs more
         for i in [i for i, lemma in enumerate(lemmas) if lemma in index.lemma_hashes]:
             token = doc[i]
             for rule, parts in index.lemmas.get(token.lemma_, ()):
@@ -106,20 +107,20 @@ def _morph_matches(doc: Doc, kit: LanguageKit) -> Iterator[tuple[CueRule, tuple[
     Matcher evaluates MORPH predicates in Python on every token, which made them the most
     expensive patterns of the lexicon. Each distinct analysis is read once per process."""
     index = kit.cues
-    column = doc.to_array("MORPH").tolist()
+    morphs = column(doc, "MORPH")
     for rule, spec in index.morph_rules:
         wanted = spec["MORPH"]["IS_SUPERSET"]
         key = "|".join(wanted)
         hashes = set()
-        for value in set(column):
+        for value in set(morphs):
             memo_key = (value, key)
             if memo_key not in index.morph_memo:
-                token = doc[column.index(value)]
+                token = doc[morphs.index(value)]
                 features = set(str(token.morph).split("|"))
                 index.morph_memo[memo_key] = set(wanted) <= features
             if index.morph_memo[memo_key]:
                 hashes.add(value)
-        for i in [i for i, value in enumerate(column) if value in hashes] if hashes else ():
+        for i in [i for i, value in enumerate(morphs) if value in hashes] if hashes else ():
             token = doc[i]
             if all(_token_has(token, attr, test) for attr, test in spec.items() if attr != "MORPH"):
                 yield rule, (token.i,)

@@ -18,6 +18,7 @@ from spacy.matcher import PhraseMatcher
 
 from annotate_kit.errors import PreannotationError
 from annotate_kit.preannotate.anchored import AnchoredMatcher
+from annotate_kit.preannotate.columns import RULE_COLUMNS
 from annotate_kit.preannotate.constraints import usable
 from annotate_kit.preannotate.lexicon import (
     CueRule,
@@ -57,6 +58,7 @@ class LanguageKit:
     speaking_lemmas: frozenset[str]  # reporting and agent verbs: a place for its government
     interaction_nouns: frozenset[str]
     claim_words: ClaimWords
+    columns: tuple[str, ...]  # token attributes the rules read, in one call per Doc
     notices: list[str] = field(default_factory=list)
     trained: TrainedModel | None = None  # a folder written by `annotate-kit train` (model.py)
 
@@ -146,6 +148,7 @@ def load_kit(lang: str, *, model: str | None = None) -> LanguageKit:
         speaking_lemmas=frozenset(report) | frozenset(ents.get("agent_verbs", ())),
         interaction_nouns=frozenset(ents.get("interaction_nouns", ())),
         claim_words=compile_claim_words(lexicon.claims),
+        columns=tuple(sorted({*RULE_COLUMNS, *cues.patterns.attrs, *entity_matcher.attrs})),
         notices=notices,
         trained=trained,
     )
