@@ -38,14 +38,13 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import json
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval_cues import english_pipeline  # bench/eval_cues.py: the first installed English one
+from eval_cues import english_pipeline, half  # bench/eval_cues.py
 
 from annotate_kit.preannotate.core import Preannotator, preannotate_batch
 from annotate_kit.scheme.records import new_record
@@ -61,7 +60,7 @@ class Sentence:
 
     @property
     def split(self) -> str:
-        return "dev" if hashlib.sha256(self.sid.encode()).digest()[0] % 2 == 0 else "test"
+        return half(self.sid, "test")
 
 
 def read_sample(path: Path) -> list[Sentence]:

@@ -133,7 +133,7 @@ class AnchoredMatcher:
         pattern, or a range nearly as long)."""
         if not chosen:
             return None
-        columns, _ = _columns(doc, self._attrs)
+        columns = read(doc, self._attrs)
         low, high = len(doc), 0
         positions: dict[int, list[int]] = {}
         for i in chosen:
@@ -189,7 +189,8 @@ def _longest(tokens: list[dict[str, Any]]) -> int | None:
 
 
 def _positions(req: Requirement, columns: dict[str, list[int]]) -> list[int]:
-    """Indices of the tokens that meet every condition of ``req``, in order."""
+    """Indices of the tokens that meet every condition of ``req``, in order ("not_in" tests,
+    the least selective, come last: ``_requirements``)."""
     first, *rest = req
     candidates = [k for k, v in enumerate(columns[first[0]]) if _holds(first, v)]
     return [k for k in candidates if all(_holds(c, columns[c[0]][k]) for c in rest)]
@@ -253,8 +254,4 @@ def _met(req: Requirement, columns: dict[str, list[int]], present: dict[str, set
             return False
         if op == "is" and expected not in values:
             return False
-    if len(req) == 1:
-        return True
-    first, *rest = req  # "not_in" tests, the least selective, come last (_requirements)
-    candidates = [k for k, v in enumerate(columns[first[0]]) if _holds(first, v)]
-    return any(all(_holds(c, columns[c[0]][k]) for c in rest) for k in candidates)
+    return len(req) == 1 or bool(_positions(req, columns))

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from annotate_kit.preannotate.pipeline import LanguageKit
 
 LEADING_JUNK = frozenset({"DET", "ADP", "PRON", "PUNCT", "CCONJ"})
+TRAILING_JUNK = frozenset({"ADP", "CCONJ"})
 COORDINATION = frozenset({"et", "and", "ou", "or"})
 LINKERS = frozenset({"entre", "avec", "between", "with"})
 SUBJECT_GAP = frozenset({"AUX", "PRON", "ADV", "PART"})
@@ -247,20 +248,20 @@ def _trim(span: Span, junk: frozenset[str] = LEADING_JUNK) -> Span | None:
     function words go: a name tagged DET or CCONJ ('Madagascar', 'Aix-les-Bains') stays."""
     start, end = span.start, span.end
     doc = span.doc
-
-    def function_word(token: Token, tags: frozenset[str]) -> bool:
-        if token.pos_ not in tags:
-            return False
-        no_letters = not any(ch.isalnum() for ch in token.text)  # "``", "–"
-        return token.is_stop or token.is_punct or no_letters
-
-    while start < end and (function_word(doc[start], junk) or doc[start].text.endswith("'")):
+    while start < end and (_function_word(doc[start], junk) or doc[start].text.endswith("'")):
         start += 1
     while end > start and (
-        _trailing_punct(doc[end - 1]) or function_word(doc[end - 1], frozenset({"ADP", "CCONJ"}))
+        _trailing_punct(doc[end - 1]) or _function_word(doc[end - 1], TRAILING_JUNK)
     ):
         end -= 1
     return doc[start:end] if end > start else None
+
+
+def _function_word(token: Token, tags: frozenset[str]) -> bool:
+    """A token of one of ``tags`` that is a stop word, punctuation or has no letter ("``")."""
+    if token.pos_ not in tags:
+        return False
+    return token.is_stop or token.is_punct or not any(ch.isalnum() for ch in token.text)
 
 
 def _capitalised_by_position(span: Span, kind: str) -> bool:
