@@ -71,12 +71,10 @@ class PipeProbe:
         stream = self.pipe(*args, **kwargs)
         while True:
             start = time.process_time()
-            try:
-                doc = next(stream)
-            except StopIteration:
-                self.seconds += time.process_time() - start
-                return
+            doc = next(stream, None)
             self.seconds += time.process_time() - start
+            if doc is None:
+                return
             yield doc
 
 
